@@ -1,0 +1,320 @@
+"""``configure()``: one call that gives an application traces, metrics and logs.
+
+Users who have no OpenTelemetry set-up get providers, the embedded store as
+default sink, and OTLP when the standard ``OTEL_EXPORTER_OTLP_*`` variables ask
+for it. Users who already configured OpenTelemetry keep their providers: obs
+attaches its store processors to them instead of replacing anything.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from opentelemetry import _logs, metrics, trace
+from opentelemetry.sdk._logs import LoggerProvider
+from opentelemetry.sdk._logs.export import LogRecordExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from ._batch import DroppingBatchLogProcessor, DroppingBatchSpanProcessor
+from .store import LogStoreExporter, MetricStoreExporter, SpanStoreExporter, StoreWriter, default_store_path
+
+_log = logging.getLogger("obs.setup")
+_lock = threading.Lock()
+_runtime: ObsRuntime | None = None
+
+Protocol = Literal["grpc", "http/protobuf"]
+
+
+@dataclass
+class ObsRuntime:
+    """What ``configure()`` set up; flush or shut it down, inspect where data goes."""
+
+    tracer_provider: TracerProvider
+    """The SDK tracer provider obs exports from (the user's own when one existed)."""
+    meter_provider: metrics.MeterProvider
+    """The meter provider obs instruments record into."""
+    logger_provider: LoggerProvider | None
+    """The SDK logger provider (None when the user's existing one is not an SDK provider)."""
+    store_path: Path | None
+    """Where the embedded store writes, or None when disabled."""
+    otlp_protocol: Protocol | None
+    """The OTLP protocol in use, or None when OTLP export is off."""
+    owns_tracer_provider: bool = False
+    owns_meter_provider: bool = False
+    owns_logger_provider: bool = False
+    _span_processors: list[DroppingBatchSpanProcessor] = field(default_factory=list)
+    _log_processors: list[DroppingBatchLogProcessor] = field(default_factory=list)
+    _metric_readers: list[MetricReader] = field(default_factory=list)
+    _writer: StoreWriter | None = None
+    _closed: bool = False
+
+    @property
+    def dropped_spans(self) -> int:
+        """Spans dropped on full queues since start (also on ``obs.export.dropped``)."""
+        return sum(p.dropped for p in self._span_processors)
+
+    def force_flush(self, timeout_s: float = 30.0) -> bool:
+        """Export everything queued so far; the CLI calls this before reading the store."""
+        ok = all(p.force_flush(int(timeout_s * 1000)) for p in self._span_processors)
+        ok = all(p.force_flush(int(timeout_s * 1000)) for p in self._log_processors) and ok
+        for reader in self._metric_readers:
+            ok = reader.force_flush(int(timeout_s * 1000)) and ok
+        return ok
+
+    def shutdown(self) -> None:
+        """Flush and stop obs's own processors; providers the user owns stay running."""
+        global _runtime
+        if self._closed:
+            return
+        self._closed = True
+        # Metric readers are collected once by their shutdown below; flushing
+        # them here as well would export the same cumulative points twice.
+        for sp in self._span_processors:
+            sp.force_flush()
+        for lp in self._log_processors:
+            lp.force_flush()
+        for p in self._span_processors:
+            p.shutdown()
+        for lp in self._log_processors:
+            lp.shutdown()
+        if self.owns_meter_provider and isinstance(self.meter_provider, MeterProvider):
+            self.meter_provider.shutdown()
+        else:
+            for reader in self._metric_readers:
+                reader.shutdown()
+        if self._writer is not None:
+            self._writer.close()
+        with _lock:
+            if _runtime is self:
+                _runtime = None
+
+
+def configure(
+    *,
+    service_name: str | None = None,
+    store: str | os.PathLike[str] | bool = True,
+    otlp: bool | None = None,
+    tracer_provider: TracerProvider | None = None,
+    meter_provider: metrics.MeterProvider | None = None,
+    logger_provider: LoggerProvider | None = None,
+    resource_attributes: dict[str, str] | None = None,
+    metric_export_interval_s: float | None = None,
+    span_exporters: tuple[SpanExporter, ...] = (),
+    metric_exporters: tuple[MetricExporter, ...] = (),
+    log_exporters: tuple[LogRecordExporter, ...] = (),
+) -> ObsRuntime:
+    """Set up (or attach to) the OpenTelemetry providers and obs's sinks.
+
+    ``store``: True for the default path (``OBS_STORE`` or ``.obs/telemetry.db``),
+    a path, or False for no embedded store. ``otlp``: None follows the standard
+    environment (an ``OTEL_EXPORTER_OTLP_*ENDPOINT`` or ``OTEL_*_EXPORTER=otlp``),
+    True forces it on, False off. Extra exporters are added beside the defaults.
+    Calling it again returns the runtime already running.
+    """
+    global _runtime
+    with _lock:
+        if _runtime is not None and not _runtime._closed:
+            return _runtime
+        attrs: dict[str, str] = dict(resource_attributes or {})
+        if service_name:
+            attrs["service.name"] = service_name
+        elif not os.environ.get("OTEL_SERVICE_NAME") and "service.name=" not in os.environ.get(
+            "OTEL_RESOURCE_ATTRIBUTES", ""
+        ):
+            attrs["service.name"] = "obs-app"
+        resource = Resource.create(attrs)
+        protocol = _otlp_protocol() if (otlp if otlp is not None else _otlp_requested()) else None
+        store_path = _resolve_store(store)
+        writer = StoreWriter(store_path) if store_path is not None else None
+
+        runtime = _setup_traces(tracer_provider, resource, writer, protocol, span_exporters)
+        runtime.store_path = store_path
+        runtime.otlp_protocol = protocol
+        runtime._writer = writer
+        _setup_metrics(runtime, meter_provider, resource, writer, protocol, metric_exporters, metric_export_interval_s)
+        _setup_logs(runtime, logger_provider, resource, writer, protocol, log_exporters)
+        _runtime = runtime
+    atexit.register(runtime.shutdown)
+    return runtime
+
+
+def get_runtime() -> ObsRuntime | None:
+    """The runtime ``configure()`` started, if any."""
+    return _runtime
+
+
+def _resolve_store(store: str | os.PathLike[str] | bool) -> Path | None:
+    if store is False:
+        return None
+    if store is True:
+        return default_store_path()
+    return Path(store)
+
+
+def _otlp_requested() -> bool:
+    env = os.environ
+    if any(env.get(k) for k in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
+        return True
+    return any(
+        "otlp" in env.get(k, "") for k in ("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER")
+    )
+
+
+def _otlp_protocol() -> Protocol:
+    value = (
+        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
+        or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
+        or "http/protobuf"
+    )
+    if value == "grpc":
+        return "grpc"
+    if value not in ("http/protobuf", "http"):
+        _log.warning(
+            "obs: OTEL_EXPORTER_OTLP_PROTOCOL=%r is not supported; using http/protobuf (use grpc or http/protobuf)",
+            value,
+        )
+    return "http/protobuf"
+
+
+def _setup_traces(
+    given: TracerProvider | None,
+    resource: Resource,
+    writer: StoreWriter | None,
+    protocol: Protocol | None,
+    extra: tuple[SpanExporter, ...],
+) -> ObsRuntime:
+    existing = trace.get_tracer_provider()
+    owns = False
+    if given is not None:
+        provider = given
+    elif isinstance(existing, TracerProvider):
+        provider = existing
+    else:
+        provider = TracerProvider(resource=resource)  # sampler: OTEL_TRACES_SAMPLER via the SDK
+        trace.set_tracer_provider(provider)
+        owns = True
+    processors: list[DroppingBatchSpanProcessor] = []
+    exporters: list[tuple[str, SpanExporter]] = []
+    if writer is not None:
+        exporters.append(("store", SpanStoreExporter(writer)))
+    if protocol is not None:
+        exporters.append(("otlp", _otlp_span_exporter(protocol)))
+    exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
+    for sink, exporter in exporters:
+        processor = DroppingBatchSpanProcessor(exporter, sink=sink)
+        provider.add_span_processor(processor)
+        processors.append(processor)
+    # mypy: metrics/logger providers are filled in by the next steps.
+    return ObsRuntime(
+        tracer_provider=provider,
+        meter_provider=metrics.get_meter_provider(),
+        logger_provider=None,
+        store_path=None,
+        otlp_protocol=None,
+        owns_tracer_provider=owns,
+        _span_processors=processors,
+    )
+
+
+def _setup_metrics(
+    runtime: ObsRuntime,
+    given: metrics.MeterProvider | None,
+    resource: Resource,
+    writer: StoreWriter | None,
+    protocol: Protocol | None,
+    extra: tuple[MetricExporter, ...],
+    interval_s: float | None,
+) -> None:
+    existing = metrics.get_meter_provider()
+    if given is not None or isinstance(existing, MeterProvider):
+        # An SDK meter provider cannot take new readers after creation: obs
+        # instruments record into the user's provider and its readers.
+        runtime.meter_provider = given if given is not None else existing
+        return
+    interval_ms = int(
+        (interval_s if interval_s is not None else float(os.environ.get("OTEL_METRIC_EXPORT_INTERVAL", "60000")) / 1000)
+        * 1000
+    )
+    readers: list[MetricReader] = []
+    if writer is not None:
+        readers.append(PeriodicExportingMetricReader(MetricStoreExporter(writer), export_interval_millis=interval_ms))
+    if protocol is not None:
+        readers.append(
+            PeriodicExportingMetricReader(_otlp_metric_exporter(protocol), export_interval_millis=interval_ms)
+        )
+    readers.extend(PeriodicExportingMetricReader(e, export_interval_millis=interval_ms) for e in extra)
+    provider = MeterProvider(resource=resource, metric_readers=readers)
+    metrics.set_meter_provider(provider)
+    runtime.meter_provider = provider
+    runtime.owns_meter_provider = True
+    runtime._metric_readers = readers
+
+
+def _setup_logs(
+    runtime: ObsRuntime,
+    given: LoggerProvider | None,
+    resource: Resource,
+    writer: StoreWriter | None,
+    protocol: Protocol | None,
+    extra: tuple[LogRecordExporter, ...],
+) -> None:
+    existing = _logs.get_logger_provider()
+    if given is not None:
+        provider = given
+    elif isinstance(existing, LoggerProvider):
+        provider = existing
+    else:
+        provider = LoggerProvider(resource=resource)
+        _logs.set_logger_provider(provider)
+        runtime.owns_logger_provider = True
+    exporters: list[tuple[str, LogRecordExporter]] = []
+    if writer is not None:
+        exporters.append(("store", LogStoreExporter(writer)))
+    if protocol is not None:
+        exporters.append(("otlp", _otlp_log_exporter(protocol)))
+    exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
+    for sink, exporter in exporters:
+        processor = DroppingBatchLogProcessor(exporter, sink=sink)
+        provider.add_log_record_processor(processor)
+        runtime._log_processors.append(processor)
+    runtime.logger_provider = provider
+
+
+def _otlp_span_exporter(protocol: Protocol) -> SpanExporter:
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpan
+
+        return GrpcSpan()
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpan
+
+    return HttpSpan()
+
+
+def _otlp_metric_exporter(protocol: Protocol) -> MetricExporter:
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcMetric
+
+        return GrpcMetric()
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpMetric
+
+    return HttpMetric()
+
+
+def _otlp_log_exporter(protocol: Protocol) -> LogRecordExporter:
+    if protocol == "grpc":
+        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter as GrpcLog
+
+        return GrpcLog()
+    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as HttpLog
+
+    return HttpLog()

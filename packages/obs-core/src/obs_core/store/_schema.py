@@ -1,0 +1,84 @@
+"""Schema of the embedded store and its forward migrations.
+
+The store is a plain SQLite file so that anyone can open it with the sqlite3
+shell. Its version lives in ``PRAGMA user_version``; every migration moves one
+version forward inside a transaction, so a crash mid-upgrade leaves the old
+version intact.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SCHEMA_VERSION: Final = 1
+
+_V1: Final = """
+CREATE TABLE IF NOT EXISTS spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_span_id TEXT,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    status_code TEXT NOT NULL,
+    status_message TEXT,
+    service_name TEXT,
+    scope TEXT,
+    attributes TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    links TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns);
+CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_span_id);
+CREATE TABLE IF NOT EXISTS span_events (
+    id INTEGER PRIMARY KEY,
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    time_ns INTEGER NOT NULL,
+    attributes TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_events_span ON span_events (trace_id, span_id);
+CREATE TABLE IF NOT EXISTS logs (
+    id INTEGER PRIMARY KEY,
+    time_ns INTEGER NOT NULL,
+    trace_id TEXT,
+    span_id TEXT,
+    severity_number INTEGER,
+    severity_text TEXT,
+    event_name TEXT,
+    body TEXT,
+    attributes TEXT NOT NULL,
+    scope TEXT,
+    service_name TEXT
+);
+CREATE INDEX IF NOT EXISTS logs_trace ON logs (trace_id);
+CREATE TABLE IF NOT EXISTS metric_points (
+    id INTEGER PRIMARY KEY,
+    time_ns INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    unit TEXT,
+    kind TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    value REAL,
+    count INTEGER,
+    sum REAL,
+    bucket_bounds TEXT,
+    bucket_counts TEXT,
+    scope TEXT
+);
+CREATE INDEX IF NOT EXISTS metric_points_name ON metric_points (name, time_ns);
+CREATE TABLE IF NOT EXISTS prompts (
+    hash TEXT PRIMARY KEY,
+    first_seen_ns INTEGER NOT NULL,
+    last_seen_ns INTEGER NOT NULL,
+    call_count INTEGER NOT NULL,
+    name TEXT,
+    version TEXT
+);
+"""
+
+MIGRATIONS: Final[dict[int, str]] = {1: _V1}
+"""Script that brings a store from version ``n - 1`` to ``n``."""
