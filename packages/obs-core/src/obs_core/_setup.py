@@ -26,6 +26,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from ._batch import DroppingBatchLogProcessor, DroppingBatchSpanProcessor
+from .sampling import SamplingConfig, TailSamplingProcessor, UserHashSampler
 from .store import LogStoreExporter, MetricStoreExporter, SpanStoreExporter, StoreWriter, default_store_path
 
 _log = logging.getLogger("obs.setup")
@@ -112,6 +113,7 @@ def configure(
     span_exporters: tuple[SpanExporter, ...] = (),
     metric_exporters: tuple[MetricExporter, ...] = (),
     log_exporters: tuple[LogRecordExporter, ...] = (),
+    sampling: SamplingConfig | None = None,
 ) -> ObsRuntime:
     """Set up (or attach to) the OpenTelemetry providers and obs's sinks.
 
@@ -119,6 +121,8 @@ def configure(
     a path, or False for no embedded store. ``otlp``: None follows the standard
     environment (an ``OTEL_EXPORTER_OTLP_*ENDPOINT`` or ``OTEL_*_EXPORTER=otlp``),
     True forces it on, False off. Extra exporters are added beside the defaults.
+    ``sampling``: head/canary/tail sampling (default: ``SamplingConfig.from_env()``; when
+    inactive, the SDK's ``OTEL_TRACES_SAMPLER`` applies as usual).
     Calling it again returns the runtime already running.
     """
     global _runtime
@@ -137,7 +141,8 @@ def configure(
         store_path = _resolve_store(store)
         writer = StoreWriter(store_path) if store_path is not None else None
 
-        runtime = _setup_traces(tracer_provider, resource, writer, protocol, span_exporters)
+        sampling_config = sampling if sampling is not None else SamplingConfig.from_env()
+        runtime = _setup_traces(tracer_provider, resource, writer, protocol, span_exporters, sampling_config)
         runtime.store_path = store_path
         runtime.otlp_protocol = protocol
         runtime._writer = writer
@@ -192,6 +197,7 @@ def _setup_traces(
     writer: StoreWriter | None,
     protocol: Protocol | None,
     extra: tuple[SpanExporter, ...],
+    sampling: SamplingConfig,
 ) -> ObsRuntime:
     existing = trace.get_tracer_provider()
     owns = False
@@ -200,7 +206,13 @@ def _setup_traces(
     elif isinstance(existing, TracerProvider):
         provider = existing
     else:
-        provider = TracerProvider(resource=resource)  # sampler: OTEL_TRACES_SAMPLER via the SDK
+        # Without obs sampling, the SDK reads OTEL_TRACES_SAMPLER itself (sampler=None).
+        sampler = (
+            UserHashSampler(sampling.head_ratio, sampling.canary_ratio, record_all=sampling.tail)
+            if sampling.active
+            else None
+        )
+        provider = TracerProvider(resource=resource, sampler=sampler)
         trace.set_tracer_provider(provider)
         owns = True
     processors: list[DroppingBatchSpanProcessor] = []
@@ -211,10 +223,13 @@ def _setup_traces(
         exporters.append(("otlp", _otlp_span_exporter(protocol)))
     exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
     for sink, exporter in exporters:
-        processor = DroppingBatchSpanProcessor(exporter, sink=sink)
-        provider.add_span_processor(processor)
-        processors.append(processor)
-    # mypy: metrics/logger providers are filled in by the next steps.
+        processors.append(DroppingBatchSpanProcessor(exporter, sink=sink))
+    if sampling.tail:
+        provider.add_span_processor(TailSamplingProcessor(processors, sampling))
+    else:
+        for processor in processors:
+            provider.add_span_processor(processor)
+    # The metrics and logger providers are filled in by the next steps.
     return ObsRuntime(
         tracer_provider=provider,
         meter_provider=metrics.get_meter_provider(),

@@ -184,3 +184,26 @@ OBS_EXPORT_DROPPED: Final = declare(
 )
 OBS_EXPORT_SIGNAL: Final = declare("obs.export.signal", "attribute", "spans or logs, on obs.export.dropped points.")
 OBS_EXPORT_SINK: Final = declare("obs.export.sink", "attribute", "Which sink dropped (store, otlp, ...).")
+
+# --- sampling ----------------------------------------------------------------------------
+OBS_SAMPLING_COHORT: Final = declare(
+    "obs.sampling.cohort", "attribute", "canary when the user is in the always-kept canary cohort."
+)
+OBS_SAMPLING_HEAD_KEPT: Final = declare(
+    "obs.sampling.head_kept", "attribute", "Head decision on a root span when tail sampling buffers every trace."
+)
+OBS_SAMPLING_TRACES: Final = declare(
+    "obs.sampling.traces",
+    "metric",
+    "Tail-sampling decisions by decision and reason.",
+    unit="{trace}",
+    instrument="counter",
+)
+OBS_SAMPLING_DECISION: Final = declare(
+    "obs.sampling.decision", "attribute", "kept or dropped, on obs.sampling.traces points."
+)
+OBS_SAMPLING_REASON: Final = declare(
+    "obs.sampling.reason",
+    "attribute",
+    "Why a trace was kept: error, guardrail, latency, canary, head, incomplete; none when dropped.",
+)
