@@ -207,3 +207,38 @@ OBS_SAMPLING_REASON: Final = declare(
     "attribute",
     "Why a trace was kept: error, guardrail, latency, canary, head, incomplete; none when dropped.",
 )
+
+# --- behavioural signals -------------------------------------------------------------------
+OBS_GUARDRAIL_VERDICTS: Final = declare(
+    "obs.guardrail.verdicts",
+    "metric",
+    "Guardrail evaluations by policy, verdict and action.",
+    unit="{verdict}",
+    instrument="counter",
+)
+OBS_GUARDRAIL_FALSE_POSITIVES: Final = declare(
+    "obs.guardrail.false_positives",
+    "metric",
+    "Flag/block verdicts later overturned, by policy.",
+    unit="{verdict}",
+    instrument="counter",
+)
+OBS_GUARDRAIL_EVALUATION_EVENT: Final = declare(
+    "obs.guardrail.evaluation", "event", "Span event per guardrail evaluation (policy, verdict, action)."
+)
+OBS_SIGNAL_CONFIDENCE: Final = declare(
+    "obs.signal.confidence", "attribute", "Self-assessed confidence of the output.", unit="1"
+)
+OBS_SIGNAL_CONFIDENCE_METRIC: Final = declare(
+    "obs.signal.confidence", "metric", "Distribution of self-assessed confidence.", unit="1", instrument="histogram"
+)
+OBS_SIGNAL_DRIFT: Final = declare(
+    "obs.signal.drift",
+    "metric",
+    "Population stability index of a feature vs its golden baseline.",
+    unit="1",
+    instrument="gauge",
+)
+OBS_SIGNAL_FEATURE: Final = declare(
+    "obs.signal.feature", "attribute", "Feature a drift value is about (output_tokens, tool_calls, ...)."
+)
