@@ -4,6 +4,10 @@ The SDK's batch processors drop silently when their queue is full; a user who
 cannot see drops cannot trust totals. These processors keep the same shape
 (bounded queue, background worker, periodic flush) and count every dropped
 item on ``obs.export.dropped`` by signal and sink.
+
+The drop counter is created from the meter provider passed in (``configure()``
+passes its own), not from whatever global provider exists at construction
+time, so drops are recorded where the rest of obs's metrics go.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class _BatchWorker(Generic[T]):
         max_queue_size: int,
         max_batch_size: int,
         schedule_delay_s: float,
+        meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self._export = export
         self._attrs = {OBS_EXPORT_SIGNAL: signal, OBS_EXPORT_SINK: sink}
@@ -50,7 +55,8 @@ class _BatchWorker(Generic[T]):
         self._flush_requests: list[threading.Event] = []
         self._stopped = False
         self.dropped = 0
-        self._dropped_counter = metrics.get_meter("obs.export").create_counter(
+        meter = (meter_provider or metrics.get_meter_provider()).get_meter("obs.export")
+        self._dropped_counter = meter.create_counter(
             OBS_EXPORT_DROPPED, unit="{item}", description="Items dropped because an export queue was full."
         )
         self._thread = threading.Thread(target=self._run, name=f"obs-export-{signal}-{sink}", daemon=True)
@@ -80,13 +86,15 @@ class _BatchWorker(Generic[T]):
             self._cond.notify()
         return done.wait(timeout_s)
 
-    def shutdown(self, timeout_s: float = 30.0) -> None:
+    def shutdown(self, timeout_s: float = 30.0) -> bool:
+        """Drain and stop; False when already stopped (providers and obs may both call it)."""
         with self._cond:
             if self._stopped:
-                return
+                return False
             self._stopped = True
             self._cond.notify()
         self._thread.join(timeout_s)
+        return True
 
     def _run(self) -> None:
         while True:
@@ -95,9 +103,13 @@ class _BatchWorker(Generic[T]):
                     self._cond.wait(self._delay)
                 stopping = self._stopped
                 requests, self._flush_requests = self._flush_requests, []
-            self._drain(everything=bool(requests) or stopping)
-            for event in requests:
-                event.set()
+            try:
+                self._drain(everything=bool(requests) or stopping)
+            finally:
+                # Waiters are released even when an export raised (under tests the
+                # guard re-raises): a flush must never hang on a dead batch.
+                for event in requests:
+                    event.set()
             if stopping:
                 return
 
@@ -126,6 +138,7 @@ class DroppingBatchSpanProcessor(SpanProcessor):
         max_queue_size: int = 8192,
         max_batch_size: int = 512,
         schedule_delay_s: float = 1.0,
+        meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self.exporter = exporter
         self._worker: _BatchWorker[ReadableSpan] = _BatchWorker(
@@ -135,6 +148,7 @@ class DroppingBatchSpanProcessor(SpanProcessor):
             max_queue_size=max_queue_size,
             max_batch_size=max_batch_size,
             schedule_delay_s=schedule_delay_s,
+            meter_provider=meter_provider,
         )
 
     @property
@@ -145,15 +159,19 @@ class DroppingBatchSpanProcessor(SpanProcessor):
         return None
 
     def on_end(self, span: ReadableSpan) -> None:
-        if span.context is not None and span.context.trace_flags.sampled:
-            self._worker.put(span)
+        # Runs on the application's thread when its span ends: never let it raise there.
+        with internal_guard("export.spans.enqueue"):
+            if span.context is not None and span.context.trace_flags.sampled:
+                self._worker.put(span)
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self._worker.flush(timeout_millis / 1000)
 
     def shutdown(self) -> None:
-        self._worker.shutdown()
-        self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]
+        # The SDK provider's atexit hook and ObsRuntime.shutdown both get here:
+        # shut the exporter down once (OTLP exporters complain on the second call).
+        if self._worker.shutdown():
+            self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]
 
 
 class DroppingBatchLogProcessor(LogRecordProcessor):
@@ -167,6 +185,7 @@ class DroppingBatchLogProcessor(LogRecordProcessor):
         max_queue_size: int = 8192,
         max_batch_size: int = 512,
         schedule_delay_s: float = 1.0,
+        meter_provider: metrics.MeterProvider | None = None,
     ) -> None:
         self.exporter = exporter
         self._worker: _BatchWorker[ReadableLogRecord] = _BatchWorker(
@@ -176,21 +195,26 @@ class DroppingBatchLogProcessor(LogRecordProcessor):
             max_queue_size=max_queue_size,
             max_batch_size=max_batch_size,
             schedule_delay_s=schedule_delay_s,
+            meter_provider=meter_provider,
         )
 
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
-        self._worker.put(
-            ReadableLogRecord(
-                log_record=log_record.log_record,
-                resource=log_record.resource if log_record.resource is not None else Resource.get_empty(),
-                instrumentation_scope=log_record.instrumentation_scope,
-                limits=log_record.limits,
+        # Runs inside the application's logging call: never let it raise there.
+        with internal_guard("export.logs.enqueue"):
+            self._worker.put(
+                ReadableLogRecord(
+                    log_record=log_record.log_record,
+                    resource=log_record.resource if log_record.resource is not None else Resource.get_empty(),
+                    instrumentation_scope=log_record.instrumentation_scope,
+                    limits=log_record.limits,
+                )
             )
-        )
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self._worker.flush(timeout_millis / 1000)
 
     def shutdown(self) -> None:
-        self._worker.shutdown()
-        self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]
+        # The SDK provider's atexit hook and ObsRuntime.shutdown both get here:
+        # shut the exporter down once (OTLP exporters complain on the second call).
+        if self._worker.shutdown():
+            self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]

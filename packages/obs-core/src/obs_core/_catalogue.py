@@ -151,12 +151,19 @@ def _default_catalogue(override_path: str) -> ModelCatalogue:
         str(data.get("as_of", "")),
     )
     if override_path:
-        path = Path(override_path)
-        try:
-            overrides = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(
-                f"OBS_MODEL_CATALOGUE={override_path}: cannot read overrides ({exc}); fix or unset it"
-            ) from exc
-        catalogue = catalogue.with_overrides(overrides.get("models", overrides))
+        catalogue = _apply_override_file(catalogue, override_path)
     return catalogue
+
+
+def _apply_override_file(catalogue: ModelCatalogue, override_path: str) -> ModelCatalogue:
+    """Every way the file can be wrong ends in one ValueError naming the variable to fix."""
+    try:
+        overrides = json.loads(Path(override_path).read_text(encoding="utf-8"))
+        models = overrides.get("models", overrides) if isinstance(overrides, dict) else None
+        if isinstance(models, dict):  # "_comment"-style keys document the file, they are not models
+            models = {k: v for k, v in models.items() if not str(k).startswith("_")}
+        if not isinstance(models, dict) or not all(isinstance(v, dict) for v in models.values()):
+            raise ValueError('expected {"models": {"<model>": {"input": ..., "output": ...}}}')
+        return catalogue.with_overrides(models)
+    except (OSError, ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"OBS_MODEL_CATALOGUE={override_path}: cannot use overrides ({exc}); fix or unset it") from exc

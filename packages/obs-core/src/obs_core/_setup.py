@@ -14,7 +14,6 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from opentelemetry import _logs, metrics, trace
 from opentelemetry.sdk._logs import LoggerProvider
@@ -26,14 +25,20 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from ._batch import DroppingBatchLogProcessor, DroppingBatchSpanProcessor
+from ._otlp import OtlpPlan, Protocol, log_exporter, metric_exporter, otlp_plan, span_exporter
 from .sampling import SamplingConfig, TailSamplingProcessor, UserHashSampler
-from .store import LogStoreExporter, MetricStoreExporter, SpanStoreExporter, StoreWriter, default_store_path
+from .store import (
+    LogStoreExporter,
+    MetricStoreExporter,
+    SpanStoreExporter,
+    StoreError,
+    StoreWriter,
+    default_store_path,
+)
 
 _log = logging.getLogger("obs.setup")
 _lock = threading.Lock()
 _runtime: ObsRuntime | None = None
-
-Protocol = Literal["grpc", "http/protobuf"]
 
 
 @dataclass
@@ -49,7 +54,11 @@ class ObsRuntime:
     store_path: Path | None
     """Where the embedded store writes, or None when disabled."""
     otlp_protocol: Protocol | None
-    """The OTLP protocol in use, or None when OTLP export is off."""
+    """The OTLP protocol of traces, or None when traces are not exported over OTLP."""
+    otlp: OtlpPlan = field(default_factory=lambda: OtlpPlan(None, None, None))
+    """The OTLP protocol per signal (traces, metrics, logs)."""
+    store_error: str | None = None
+    """Why the embedded store is not in use when it was asked for (the app keeps running without it)."""
     owns_tracer_provider: bool = False
     owns_meter_provider: bool = False
     owns_logger_provider: bool = False
@@ -119,8 +128,9 @@ def configure(
 
     ``store``: True for the default path (``OBS_STORE`` or ``.obs/telemetry.db``),
     a path, or False for no embedded store. ``otlp``: None follows the standard
-    environment (an ``OTEL_EXPORTER_OTLP_*ENDPOINT`` or ``OTEL_*_EXPORTER=otlp``),
-    True forces it on, False off. Extra exporters are added beside the defaults.
+    environment per signal (see ``_otlp``), True forces it on, False off. A store
+    that cannot be opened (corrupt, newer schema) is reported once and skipped:
+    telemetry never stops the application. Extra exporters are added beside the defaults.
     ``sampling``: head/canary/tail sampling (default: ``SamplingConfig.from_env()``; when
     inactive, the SDK's ``OTEL_TRACES_SAMPLER`` applies as usual).
     Calling it again returns the runtime already running.
@@ -137,17 +147,34 @@ def configure(
         ):
             attrs["service.name"] = "obs-app"
         resource = Resource.create(attrs)
-        protocol = _otlp_protocol() if (otlp if otlp is not None else _otlp_requested()) else None
+        plan = otlp_plan(otlp)
         store_path = _resolve_store(store)
-        writer = StoreWriter(store_path) if store_path is not None else None
+        writer: StoreWriter | None = None
+        store_error: str | None = None
+        if store_path is not None:
+            try:
+                writer = StoreWriter(store_path)
+            except StoreError as exc:
+                # Never break the host over telemetry: run without the store and say why once.
+                store_error = str(exc)
+                store_path = None
+                _log.warning("obs: the embedded store is disabled for this run: %s", exc)
 
         sampling_config = sampling if sampling is not None else SamplingConfig.from_env()
-        runtime = _setup_traces(tracer_provider, resource, writer, protocol, span_exporters, sampling_config)
+        # Metrics first: the batch processors count drops on obs.export.dropped
+        # through the meter provider in use, which must exist before them.
+        meters, owns_meters, readers = _setup_metrics(
+            meter_provider, resource, writer, plan.metrics, metric_exporters, metric_export_interval_s
+        )
+        runtime = _setup_traces(tracer_provider, resource, writer, plan.traces, span_exporters, sampling_config, meters)
+        runtime.owns_meter_provider = owns_meters
+        runtime._metric_readers = readers
         runtime.store_path = store_path
-        runtime.otlp_protocol = protocol
+        runtime.otlp_protocol = plan.traces
+        runtime.otlp = plan
+        runtime.store_error = store_error
         runtime._writer = writer
-        _setup_metrics(runtime, meter_provider, resource, writer, protocol, metric_exporters, metric_export_interval_s)
-        _setup_logs(runtime, logger_provider, resource, writer, protocol, log_exporters)
+        _setup_logs(runtime, logger_provider, resource, writer, plan.logs, log_exporters)
         _runtime = runtime
     atexit.register(runtime.shutdown)
     return runtime
@@ -166,31 +193,6 @@ def _resolve_store(store: str | os.PathLike[str] | bool) -> Path | None:
     return Path(store)
 
 
-def _otlp_requested() -> bool:
-    env = os.environ
-    if any(env.get(k) for k in ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")):
-        return True
-    return any(
-        "otlp" in env.get(k, "") for k in ("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER", "OTEL_LOGS_EXPORTER")
-    )
-
-
-def _otlp_protocol() -> Protocol:
-    value = (
-        os.environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
-        or os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL")
-        or "http/protobuf"
-    )
-    if value == "grpc":
-        return "grpc"
-    if value not in ("http/protobuf", "http"):
-        _log.warning(
-            "obs: OTEL_EXPORTER_OTLP_PROTOCOL=%r is not supported; using http/protobuf (use grpc or http/protobuf)",
-            value,
-        )
-    return "http/protobuf"
-
-
 def _setup_traces(
     given: TracerProvider | None,
     resource: Resource,
@@ -198,6 +200,7 @@ def _setup_traces(
     protocol: Protocol | None,
     extra: tuple[SpanExporter, ...],
     sampling: SamplingConfig,
+    meter_provider: metrics.MeterProvider,
 ) -> ObsRuntime:
     existing = trace.get_tracer_provider()
     owns = False
@@ -220,19 +223,19 @@ def _setup_traces(
     if writer is not None:
         exporters.append(("store", SpanStoreExporter(writer)))
     if protocol is not None:
-        exporters.append(("otlp", _otlp_span_exporter(protocol)))
+        exporters.append(("otlp", span_exporter(protocol)))
     exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
     for sink, exporter in exporters:
-        processors.append(DroppingBatchSpanProcessor(exporter, sink=sink))
+        processors.append(DroppingBatchSpanProcessor(exporter, sink=sink, meter_provider=meter_provider))
     if sampling.tail:
-        provider.add_span_processor(TailSamplingProcessor(processors, sampling))
+        provider.add_span_processor(TailSamplingProcessor(processors, sampling, meter_provider=meter_provider))
     else:
         for processor in processors:
             provider.add_span_processor(processor)
-    # The metrics and logger providers are filled in by the next steps.
+    # The logger provider is filled in by the next step.
     return ObsRuntime(
         tracer_provider=provider,
-        meter_provider=metrics.get_meter_provider(),
+        meter_provider=meter_provider,
         logger_provider=None,
         store_path=None,
         otlp_protocol=None,
@@ -242,20 +245,19 @@ def _setup_traces(
 
 
 def _setup_metrics(
-    runtime: ObsRuntime,
     given: metrics.MeterProvider | None,
     resource: Resource,
     writer: StoreWriter | None,
     protocol: Protocol | None,
     extra: tuple[MetricExporter, ...],
     interval_s: float | None,
-) -> None:
+) -> tuple[metrics.MeterProvider, bool, list[MetricReader]]:
+    """The meter provider obs records into, whether obs owns it, and obs's readers."""
     existing = metrics.get_meter_provider()
     if given is not None or isinstance(existing, MeterProvider):
         # An SDK meter provider cannot take new readers after creation: obs
         # instruments record into the user's provider and its readers.
-        runtime.meter_provider = given if given is not None else existing
-        return
+        return (given if given is not None else existing), False, []
     interval_ms = int(
         (interval_s if interval_s is not None else float(os.environ.get("OTEL_METRIC_EXPORT_INTERVAL", "60000")) / 1000)
         * 1000
@@ -264,15 +266,11 @@ def _setup_metrics(
     if writer is not None:
         readers.append(PeriodicExportingMetricReader(MetricStoreExporter(writer), export_interval_millis=interval_ms))
     if protocol is not None:
-        readers.append(
-            PeriodicExportingMetricReader(_otlp_metric_exporter(protocol), export_interval_millis=interval_ms)
-        )
+        readers.append(PeriodicExportingMetricReader(metric_exporter(protocol), export_interval_millis=interval_ms))
     readers.extend(PeriodicExportingMetricReader(e, export_interval_millis=interval_ms) for e in extra)
     provider = MeterProvider(resource=resource, metric_readers=readers)
     metrics.set_meter_provider(provider)
-    runtime.meter_provider = provider
-    runtime.owns_meter_provider = True
-    runtime._metric_readers = readers
+    return provider, True, readers
 
 
 def _setup_logs(
@@ -296,40 +294,10 @@ def _setup_logs(
     if writer is not None:
         exporters.append(("store", LogStoreExporter(writer)))
     if protocol is not None:
-        exporters.append(("otlp", _otlp_log_exporter(protocol)))
+        exporters.append(("otlp", log_exporter(protocol)))
     exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
     for sink, exporter in exporters:
-        processor = DroppingBatchLogProcessor(exporter, sink=sink)
+        processor = DroppingBatchLogProcessor(exporter, sink=sink, meter_provider=runtime.meter_provider)
         provider.add_log_record_processor(processor)
         runtime._log_processors.append(processor)
     runtime.logger_provider = provider
-
-
-def _otlp_span_exporter(protocol: Protocol) -> SpanExporter:
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpan
-
-        return GrpcSpan()
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpSpan
-
-    return HttpSpan()
-
-
-def _otlp_metric_exporter(protocol: Protocol) -> MetricExporter:
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import OTLPMetricExporter as GrpcMetric
-
-        return GrpcMetric()
-    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter as HttpMetric
-
-    return HttpMetric()
-
-
-def _otlp_log_exporter(protocol: Protocol) -> LogRecordExporter:
-    if protocol == "grpc":
-        from opentelemetry.exporter.otlp.proto.grpc._log_exporter import OTLPLogExporter as GrpcLog
-
-        return GrpcLog()
-    from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter as HttpLog
-
-    return HttpLog()

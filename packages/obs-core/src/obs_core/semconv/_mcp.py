@@ -48,3 +48,12 @@ METRIC_MCP_CLIENT_SESSION_DURATION: Final = declare(
 METRIC_MCP_SERVER_SESSION_DURATION: Final = declare(
     "mcp.server.session.duration", "metric", "Lifetime of one MCP server session.", unit="s", instrument="histogram"
 )
+RPC_RESPONSE_STATUS_CODE: Final = declare(
+    "rpc.response.status_code", "attribute", "JSON-RPC error code of a failed MCP request, as a string."
+)
+EVENT_MCP_NOTIFICATION: Final = declare(
+    "{mcp.method.name}",
+    "event",
+    "Span event named after a notification (notifications/progress, notifications/message, ...) on the span "
+    "of the request it belongs to.",
+)

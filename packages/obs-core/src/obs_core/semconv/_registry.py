@@ -67,7 +67,12 @@ def reference_markdown() -> str:
     ]
     for entry in catalogue():
         lines.append(
-            f"| {entry.kind} | `{entry.name}` | {entry.unit or '-'} | {entry.instrument or '-'} "
-            f"| {entry.origin} | {entry.brief} |"
+            f"| {entry.kind} | `{entry.name}` | {_cell(entry.unit or '-')} | {entry.instrument or '-'} "
+            f"| {entry.origin} | {_cell(entry.brief)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """A '|' in a brief would split the row: escape it for GitHub markdown."""
+    return text.replace("|", "\\|")

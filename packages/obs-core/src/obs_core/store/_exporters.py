@@ -23,6 +23,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import format_span_id, format_trace_id
 
+from obs_core._guard import internal_guard
 from obs_core.semconv import GEN_AI_PROMPT_NAME, GEN_AI_PROMPT_VERSION, OBS_PROMPT_HASH
 
 from ._writer import Row, StoreWriter, to_json
@@ -146,6 +147,15 @@ class MetricStoreExporter(MetricExporter):
         self._writer = writer
 
     def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
+        # The periodic reader would only log a failure; the guard also counts it
+        # on obs.internal.errors like every other export path.
+        written = False
+        with internal_guard("export.metrics.store"):
+            self._write(metrics_data)
+            written = True
+        return MetricExportResult.SUCCESS if written else MetricExportResult.FAILURE
+
+    def _write(self, metrics_data: MetricsData) -> None:
         rows: list[Row] = []
         for resource_metrics in metrics_data.resource_metrics:
             for scope_metrics in resource_metrics.scope_metrics:
@@ -193,7 +203,6 @@ class MetricStoreExporter(MetricExporter):
                             )
         if rows:
             self._writer.write_metric_points(rows)
-        return MetricExportResult.SUCCESS
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
         return True

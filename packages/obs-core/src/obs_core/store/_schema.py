@@ -3,7 +3,9 @@
 The store is a plain SQLite file so that anyone can open it with the sqlite3
 shell. Its version lives in ``PRAGMA user_version``; every migration moves one
 version forward inside a transaction, so a crash mid-upgrade leaves the old
-version intact.
+version intact. Readers accept every version from ``READABLE_FROM_VERSION``
+on, so a migration that only adds indexes does not lock the CLI out of stores
+written by an older obs that nobody has reopened for writing yet.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ from __future__ import annotations
 from typing import Final
 
 SCHEMA_VERSION: Final = 1
+READABLE_FROM_VERSION: Final = 1
+"""Oldest version the read-only queries still work on (bump when a migration changes columns)."""
 
+REQUIRED_TABLES: Final = frozenset({"spans", "span_events", "logs", "metric_points", "prompts"})
+"""Tables every schema version since 1 has: a file without them is not an obs store."""
+
+# Migration scripts are split on ';' (no transaction-committing executescript),
+# so they must not contain ';' inside string literals.
 _V1: Final = """
 CREATE TABLE IF NOT EXISTS spans (
     trace_id TEXT NOT NULL,
