@@ -224,11 +224,6 @@ OBS_MCP_PROGRESS: Final = declare(
 OBS_MCP_PROGRESS_TOTAL: Final = declare(
     "obs.mcp.progress.total", "attribute", "Total of a notifications/progress message, when given."
 )
-OBS_MCP_META_INJECTED: Final = declare(
-    "obs.mcp.meta.injected",
-    "attribute",
-    "Trace-context keys obs added to params._meta (string array; absent when the SDK or caller had set them).",
-)
 OBS_MCP_PROXY_MALFORMED: Final = declare(
     "obs.mcp.proxy.malformed",
     "metric",

@@ -1,0 +1,43 @@
+"""Rich tables for ``obs harvest``: tiers with their share of the budget, then the selected blocks."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from ._model import TieredContext
+
+
+def print_context(context: TieredContext, console: Console | None = None) -> None:
+    out = console or Console()
+    tiers = Table(title=f"Harvest for {context.query!r}", title_justify="left")
+    tiers.add_column("tier")
+    tiers.add_column("what")
+    tiers.add_column("files", justify="right")
+    tiers.add_column("tokens", justify="right")
+    tiers.add_column("share of budget", justify="right")
+    for tier in context.tiers:
+        share = tier.tokens / context.budget_tokens if context.budget_tokens else 0.0
+        tiers.add_row(tier.id, tier.title, str(len(tier.files)), f"{tier.tokens:,}", f"{share:.1%}")
+    window = (
+        f", {context.window_fill_ratio:.1%} of the {context.window_tokens:,}-token window"
+        if (context.window_fill_ratio is not None and context.window_tokens)
+        else ""
+    )
+    tiers.caption = (
+        f"{context.total_tokens:,} of {context.budget_tokens:,} tokens ({context.fill_ratio:.1%} of budget{window}); "
+        f"{context.stats.files_selected} of {context.stats.files_scanned} files selected"
+    )
+    out.print(tiers)
+    files = Table(title="Selected", title_justify="left")
+    files.add_column("tier")
+    files.add_column("path")
+    files.add_column("kind")
+    files.add_column("tokens", justify="right")
+    files.add_column("why")
+    for tier in context.tiers:
+        for item in tier.items:
+            files.add_row(tier.id, item.path or "-", item.kind, f"{item.tokens:,}", item.why)
+    out.print(files)
+    for note in context.notes:
+        out.print(f"[yellow]note:[/] {note}")

@@ -1,0 +1,323 @@
+"""The in-memory index a harvest searches, kept in step with the work tree.
+
+``refresh()`` is cheap when nothing changed (a ``git ls-files`` and a stat per
+file) and proportional to the change otherwise: only blobs never seen before
+are analysed and embedded; everything else comes from memory or the on-disk
+store. The searchable structures (FAISS index over chunk vectors, BM25 over
+files, the definition table) are rebuilt from cached parts only when the set of
+(path, blob) pairs changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+from langchain_core.embeddings import Embeddings
+
+from ._analysis import ANALYZER_VERSION, FileAnalysis, chunk_texts, decode
+from ._embedder import HashedEmbedder, embed_texts, embedder_key
+from ._lexical import BM25, IntArray, Vocabulary
+from ._repo import Listing, Repository
+from ._scan import ScanResult, scan
+from ._store import IndexStore
+from ._text import path_terms
+from ._workers import Progress, WorkItem, analyze_items
+
+CHUNK_TEXT_CACHE = 64
+"""Files whose chunk texts stay in memory for excerpts (by blob, oldest dropped first)."""
+PATH_TERM_WEIGHT = 3
+"""A path term counts like this many content occurrences: directory and file names are deliberate labels."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    path: str
+    blob: str
+    language: str
+    size: int
+    analysis: FileAnalysis
+    first_chunk: int
+    """Row of the file's first chunk in the vector matrix."""
+
+
+@dataclass(frozen=True, slots=True)
+class TermArrays:
+    """A blob's content terms as vocabulary ids: per chunk and for the whole file."""
+
+    chunks: list[tuple[IntArray, IntArray]]
+    file: tuple[IntArray, IntArray]
+
+
+def _merge(chunks: list[tuple[IntArray, IntArray]]) -> tuple[IntArray, IntArray]:
+    """Whole-file (term ids, counts) from its chunks' arrays: a vectorised group-by, no dict round trip."""
+    if not chunks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    ids = np.concatenate([c[0] for c in chunks])
+    counts = np.concatenate([c[1] for c in chunks])
+    unique, inverse = np.unique(ids, return_inverse=True)
+    return unique, np.bincount(inverse, weights=counts, minlength=unique.size).astype(np.int64)
+
+
+@dataclass
+class RefreshStats:
+    """What one refresh did; becomes span attributes and the ``obs index`` summary."""
+
+    candidates: int = 0
+    files: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    changed: int = 0
+    """Files whose bytes were (re)read and hashed."""
+    analysed: int = 0
+    """Blobs parsed and chunked in this refresh (analysis cache misses)."""
+    embedding_hits: int = 0
+    """Files whose chunk vectors came from memory or disk."""
+    embedding_misses: int = 0
+    """Files whose chunks were embedded in this refresh."""
+    chunks_embedded: int = 0
+    rebuilt: bool = False
+    scan_seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+
+class RepoIndex:
+    def __init__(
+        self,
+        repository: Repository,
+        store: IndexStore,
+        embedder: Embeddings,
+        *,
+        model: str | None,
+        max_file_bytes: int,
+        workers: int,
+    ) -> None:
+        self.repository = repository
+        self.store = store
+        self.embedder = embedder
+        self.embedder_key = embedder_key(embedder)
+        self.model = model
+        self.max_file_bytes = max_file_bytes
+        self.workers = workers
+        self._suffix = f":{ANALYZER_VERSION}"
+        self._stats = store.stat_entries()
+        self._listing = Listing()
+        self._analyses: dict[str, FileAnalysis] = {}
+        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._signature: tuple[tuple[str, str], ...] | None = None
+        self._chunk_text_cache: dict[str, list[str]] = {}
+        self.files: list[IndexedFile] = []
+        self.by_path: dict[str, int] = {}
+        self.matrix = np.zeros((0, 1), dtype=np.float32)
+        self.chunk_file = np.zeros(0, dtype=np.int64)
+        self.faiss: faiss.Index | None = None
+        self.query_weights: npt.NDArray[np.float32] | None = None
+        self.vocabulary = Vocabulary()
+        self._term_arrays: dict[str, TermArrays] = {}
+        self.content = BM25(self.vocabulary, [])
+        """Whole-file BM25 over content terms."""
+        self.chunks = BM25(self.vocabulary, [])
+        """Per-chunk BM25 over content terms (rows in ``chunk_owner`` order)."""
+        self.chunk_owner = np.zeros(0, dtype=np.int64)
+        self.paths = BM25(self.vocabulary, [])
+        self.definitions: dict[str, list[tuple[int, int]]] = {}
+        self.reference_df: Counter[str] = Counter()
+        """Name → number of files referring to it (ubiquitous names carry no information)."""
+        self.generation = 0
+        """Increments whenever the searchable structures are rebuilt."""
+
+    def key(self, blob: str) -> str:
+        return blob + self._suffix
+
+    def refresh_scan(self) -> tuple[ScanResult, RefreshStats]:
+        started = time.perf_counter()
+        result = scan(self.repository, self._stats, max_file_bytes=self.max_file_bytes, listing=self._listing)
+        if result.stat_updates or result.stat_removed:
+            self.store.update_stats(result.stat_updates, result.stat_removed)
+            self._stats.update(result.stat_updates)
+            for path in result.stat_removed:
+                self._stats.pop(path, None)
+        stats = RefreshStats(
+            candidates=result.candidates,
+            files=len(result.files),
+            skipped=result.skipped,
+            changed=len(result.stat_updates),
+            scan_seconds=time.perf_counter() - started,
+        )
+        return result, stats
+
+    def refresh_embed(self, result: ScanResult, stats: RefreshStats, progress: Progress | None = None) -> None:
+        """Bring analyses and vectors of every scanned blob into memory, computing the missing ones."""
+        started = time.perf_counter()
+        signature = tuple((f.path, f.blob) for f in result.files)
+        if signature == self._signature:  # nothing changed: the common case of a warm harvest
+            stats.embedding_hits = len(result.files)
+            stats.embed_seconds = time.perf_counter() - started
+            return
+        keys = {self.key(f.blob) for f in result.files}
+        missing = [k for k in keys if k not in self._analyses]
+        if missing:
+            self._analyses.update(self.store.load_analyses(missing))
+        need_vectors = [k for k in keys if k not in self._vectors and k in self._analyses]
+        if need_vectors:
+            self._vectors.update(self.store.load_vectors(need_vectors, self.embedder_key))
+        todo: dict[str, WorkItem] = {}
+        vectors_only: dict[str, WorkItem] = {}
+        for f in result.files:
+            key = self.key(f.blob)
+            if key in todo or key in vectors_only or (key in self._analyses and key in self._vectors):
+                continue
+            data = result.read.get(f.path)
+            if data is None:
+                data = self._read(f.path)
+            target = vectors_only if key in self._analyses else todo
+            target[key] = WorkItem(f.path, f.blob, f.language, data)
+        stats.embedding_hits = sum(1 for f in result.files if self.key(f.blob) not in todo | vectors_only)
+        stats.embedding_misses = len(result.files) - stats.embedding_hits
+        if todo:
+            self._compute(list(todo.values()), stats, progress)
+        if vectors_only:  # analysed before, new embedder: chunk texts come from the analysis, no re-parse
+            self._embed_only(vectors_only, stats)
+        stats.embed_seconds = time.perf_counter() - started
+        self._rebuild(result)
+        self._signature = signature
+        stats.rebuilt = True
+
+    def _read(self, path: str) -> bytes:
+        try:
+            with open(self.repository.root / path, "rb") as handle:
+                return handle.read(self.max_file_bytes + 1)
+        except OSError:
+            return b""
+
+    def _compute(self, items: list[WorkItem], stats: RefreshStats, progress: Progress | None) -> None:
+        fresh_keys = {self.key(item.blob) for item in items if self.key(item.blob) not in self._analyses}
+        results = analyze_items(items, embedder=self.embedder, workers=self.workers, progress=progress)
+        analyses: dict[str, FileAnalysis] = {}
+        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        pending: list[tuple[str, list[str]]] = []
+        for item in results:
+            key = self.key(item.analysis.blob)
+            analyses[key] = item.analysis
+            if item.vectors is not None:
+                vectors[key] = item.vectors.astype(np.float32, copy=False)
+            else:
+                pending.append((key, item.texts or []))
+        if pending:  # an arbitrary LangChain embedder: one batched call in this process
+            flat = [text for _, texts in pending for text in texts]
+            matrix = embed_texts(self.embedder, flat)
+            row = 0
+            for key, texts in pending:
+                vectors[key] = matrix[row : row + len(texts)] if texts else np.zeros((0, 1), dtype=np.float32)
+                row += len(texts)
+        stats.analysed = len(fresh_keys)
+        stats.chunks_embedded = sum(v.shape[0] for v in vectors.values())
+        self._analyses.update(analyses)
+        self._vectors.update(vectors)
+        self.store.save_analyses({k: a for k, a in analyses.items() if k in fresh_keys})
+        self.store.save_vectors(vectors, self.embedder_key)
+
+    def _embed_only(self, items: dict[str, WorkItem], stats: RefreshStats) -> None:
+        spans: list[tuple[str, int]] = []
+        texts: list[str] = []
+        for key, item in items.items():
+            chunk_list = chunk_texts(decode(item.data)[0], self._analyses[key].chunks)
+            spans.append((key, len(chunk_list)))
+            texts.extend(chunk_list)
+        matrix = embed_texts(self.embedder, texts)
+        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        row = 0
+        for key, count in spans:
+            vectors[key] = matrix[row : row + count] if count else np.zeros((0, 1), dtype=np.float32)
+            row += count
+        stats.chunks_embedded += len(texts)
+        self._vectors.update(vectors)
+        self.store.save_vectors(vectors, self.embedder_key)
+
+    def _rebuild(self, result: ScanResult) -> None:
+        files: list[IndexedFile] = []
+        blocks: list[npt.NDArray[np.float32]] = []
+        owners: list[npt.NDArray[np.int64]] = []
+        row = 0
+        for f in result.files:
+            key = self.key(f.blob)
+            analysis = self._analyses[key]
+            vectors = self._vectors[key]
+            if vectors.shape[0] != len(analysis.chunks):
+                vectors = np.zeros((len(analysis.chunks), vectors.shape[1] if vectors.ndim == 2 else 1), np.float32)
+            files.append(IndexedFile(f.path, f.blob, f.language, f.size, analysis, row))
+            if vectors.shape[0]:
+                blocks.append(vectors)
+                owners.append(np.full(vectors.shape[0], len(files) - 1, dtype=np.int64))
+                row += vectors.shape[0]
+        live = {self.key(f.blob) for f in files}
+        self._analyses = {k: v for k, v in self._analyses.items() if k in live}
+        self._vectors = {k: v for k, v in self._vectors.items() if k in live}
+        self.files = files
+        self.by_path = {f.path: i for i, f in enumerate(files)}
+        dims = {b.shape[1] for b in blocks}
+        dim = dims.pop() if len(dims) == 1 else (max(dims) if dims else 1)
+        blocks = [b for b in blocks if b.shape[1] == dim]
+        self.matrix = np.ascontiguousarray(np.vstack(blocks)) if blocks else np.zeros((0, dim), np.float32)
+        self.chunk_file = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+        self.faiss = faiss.IndexFlatIP(dim)
+        if self.matrix.shape[0]:
+            self.faiss.add(self.matrix)
+        self.query_weights = self._idf() if isinstance(self.embedder, HashedEmbedder) else None
+        arrays = [self._terms_of(self.key(f.blob), f.analysis) for f in files]
+        self._term_arrays = {self.key(f.blob): a for f, a in zip(files, arrays, strict=True)}
+        self.content = BM25(self.vocabulary, [a.file for a in arrays])
+        self.chunks = BM25(self.vocabulary, [chunk for a in arrays for chunk in a.chunks])
+        self.chunk_owner = np.repeat(np.arange(len(files), dtype=np.int64), [len(a.chunks) for a in arrays])
+        self.paths = BM25.from_bags(
+            self.vocabulary, (Counter(dict.fromkeys(path_terms(i.path), PATH_TERM_WEIGHT)) for i in files)
+        )
+        definitions: dict[str, list[tuple[int, int]]] = {}
+        for file_index, indexed in enumerate(files):
+            for def_index, definition in enumerate(indexed.analysis.definitions):
+                definitions.setdefault(definition.name, []).append((file_index, def_index))
+        self.definitions = definitions
+        reference_df: Counter[str] = Counter()
+        for indexed in files:
+            reference_df.update(indexed.analysis.references.keys())
+        self.reference_df = reference_df
+        self.generation += 1
+
+    def _terms_of(self, key: str, analysis: FileAnalysis) -> TermArrays:
+        cached = self._term_arrays.get(key)
+        if cached is None:
+            chunks = [self.vocabulary.encode(bag) for bag in analysis.chunk_terms]
+            cached = TermArrays(chunks, _merge(chunks))
+        return cached
+
+    def _idf(self) -> npt.NDArray[np.float32]:
+        """Per-dimension rarity over chunks, applied to hashed query vectors (see ``_embedder``)."""
+        n = self.matrix.shape[0]
+        if n == 0:
+            return np.ones(self.matrix.shape[1], dtype=np.float32)
+        df = np.count_nonzero(self.matrix, axis=0).astype(np.float32)
+        weights: npt.NDArray[np.float32] = np.log((n + 1.0) / (df + 1.0)).astype(np.float32) + 1.0
+        return weights
+
+    def text_of(self, path: str) -> str:
+        """Current text of an indexed (or any readable) file; U+FFFD where bytes were not UTF-8."""
+        return decode(self._read(path))[0]
+
+    def chunk_texts_of(self, file_index: int) -> list[str]:
+        """Texts of a file's chunks, cached for the few files excerpted repeatedly."""
+        indexed = self.files[file_index]
+        cached = self._chunk_text_cache.get(indexed.blob)
+        if cached is None:
+            cached = chunk_texts(self.text_of(indexed.path), indexed.analysis.chunks)
+            self._chunk_text_cache[indexed.blob] = cached
+            while len(self._chunk_text_cache) > CHUNK_TEXT_CACHE:
+                self._chunk_text_cache.pop(next(iter(self._chunk_text_cache)))
+        return cached
+
+    def prune(self, *, force: bool = False) -> int:
+        """Drop cached blobs no listed file refers to once they outnumber the live ones (or always, forced)."""
+        live = {self.key(f.blob) for f in self.files}
+        return self.store.prune(live, keep_dead=0 if force else max(1000, len(live)))

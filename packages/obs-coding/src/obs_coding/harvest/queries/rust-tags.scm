@@ -1,0 +1,44 @@
+; obs harvest tags for Rust. Same capture scheme as python-tags.scm.
+; impl blocks are definitions so that their methods nest under them in outlines.
+
+(function_item
+  name: (identifier) @name) @definition.function
+(function_signature_item
+  name: (identifier) @name) @definition.method
+(struct_item
+  name: (type_identifier) @name) @definition.class
+(union_item
+  name: (type_identifier) @name) @definition.class
+(enum_item
+  name: (type_identifier) @name) @definition.enum
+(trait_item
+  name: (type_identifier) @name) @definition.interface
+(type_item
+  name: (type_identifier) @name) @definition.type
+(mod_item
+  name: (identifier) @name) @definition.module
+(macro_definition
+  name: (identifier) @name) @definition.macro
+(const_item
+  name: (identifier) @name) @definition.constant
+(static_item
+  name: (identifier) @name) @definition.constant
+(impl_item
+  type: [(type_identifier) @name
+         (generic_type type: (type_identifier) @name)]) @definition.impl
+
+(call_expression
+  function: (identifier) @name) @reference.call
+(call_expression
+  function: (field_expression
+    field: (field_identifier) @name)) @reference.call
+(call_expression
+  function: (scoped_identifier
+    name: (identifier) @name)) @reference.call
+(macro_invocation
+  macro: (identifier) @name) @reference.call
+(type_identifier) @name @reference.type
+(use_list (identifier) @name) @reference.import
+(use_declaration
+  argument: (scoped_identifier
+    name: (identifier) @name)) @reference.import

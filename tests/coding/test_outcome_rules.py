@@ -1,0 +1,99 @@
+"""Edge cases of outcome classification, each on a real repository with dated commits."""
+
+from __future__ import annotations
+
+from obs_coding.ledger import Ledger, TaskRow
+from obs_coding.model import edit_from_texts
+from obs_coding.outcome import scan_repository
+from obs_coding.recorder import Recorder
+
+from ._support import DAY, HOUR, T0, Repo, ns
+
+BASE = "def a():\n    return None\n\n\ndef b():\n    value = compute()\n    return value\n"
+
+
+def start(repo: Repo, ledger: Ledger) -> tuple[Recorder, TaskRow]:
+    repo.write("m.py", BASE)
+    repo.commit("initial", T0 - DAY)
+    recorder = Recorder(ledger, client="test", agent="coder")
+    return recorder, recorder.start_task(at_ns=ns(T0), session_id="s", repo=str(repo.root), model="m-1")
+
+
+def ai_edit(recorder: Recorder, task: TaskRow, repo: Repo, rel: str, after: str | None, at_s: float) -> None:
+    """Apply a change the way an agent would and record it."""
+    path = repo.path(rel)
+    before = path.read_text(encoding="utf-8") if path.exists() else None
+    if after is None:
+        path.unlink()
+    else:
+        repo.write(rel, after)
+    recorder.edit(task, edit_from_texts(rel, before, after), repo=repo.root, at_ns=ns(at_s), after_text=after)
+
+
+def outcomes(repo: Repo, ledger: Ledger, now_s: int = T0 + 30 * DAY) -> list[tuple[str, str, float | None]]:
+    report = scan_repository(repo.root, ledger, now_s=now_s)
+    return [(r.edit.path, r.outcome, r.kept) for r in report.outcomes]
+
+
+def test_a_duplicate_line_counts_only_above_its_baseline(repo: Repo, ledger: Ledger) -> None:
+    recorder, task = start(repo, ledger)
+    ai_edit(
+        recorder,
+        task,
+        repo,
+        "m.py",
+        BASE.replace("    value = compute()\n    return value\n", "    return None\n"),
+        T0 + 10,
+    )
+    # The developer reverts b() before committing; "return None" is still in a(): that copy is the baseline.
+    repo.write("m.py", BASE.replace("def a", "# helpers\n\ndef a"))
+    repo.commit("comment", T0 + HOUR)
+    assert outcomes(repo, ledger) == [("m.py", "reverted", 0.0)]
+
+
+def test_a_draft_replaced_by_the_agent_itself_is_superseded(repo: Repo, ledger: Ledger) -> None:
+    recorder, task = start(repo, ledger)
+    draft = BASE.replace("    value = compute()\n", "    value = compute(retries=1)\n")
+    final = BASE.replace("    value = compute()\n", "    value = compute(retries=3)\n")
+    ai_edit(recorder, task, repo, "m.py", draft, T0 + 10)
+    ai_edit(recorder, task, repo, "m.py", final, T0 + 20)
+    repo.commit("retries", T0 + HOUR)
+    assert outcomes(repo, ledger) == [("m.py", "superseded", None), ("m.py", "accepted", 1.0)]
+
+
+def test_nothing_committed_yet_is_pending_and_a_discarded_change_is_reverted(repo: Repo, ledger: Ledger) -> None:
+    recorder, task = start(repo, ledger)
+    ai_edit(recorder, task, repo, "new.py", "print('hello')\n", T0 + 10)
+    ai_edit(recorder, task, repo, "m.py", BASE.replace("compute()", "compute(fast=True)"), T0 + 20)
+    assert outcomes(repo, ledger) == [("new.py", "pending", 1.0), ("m.py", "pending", 1.0)]
+    repo.repo.git.checkout("--", "m.py")  # the developer throws the change away (git CLI through GitPython)
+    assert outcomes(repo, ledger) == [("new.py", "pending", 1.0), ("m.py", "reverted", 0.0)]
+
+
+def test_deletes_and_changes_after_the_window(repo: Repo, ledger: Ledger) -> None:
+    recorder, task = start(repo, ledger)
+    repo.write("old.py", "x = 1\n")
+    repo.write("gone.py", "y = 2\n")
+    repo.commit("two files", T0 - HOUR)
+    ai_edit(recorder, task, repo, "old.py", None, T0 + 10)
+    ai_edit(recorder, task, repo, "gone.py", None, T0 + 20)
+    ai_edit(recorder, task, repo, "m.py", BASE.replace("compute()", "compute(fast=True)"), T0 + 30)
+    repo.write("gone.py", "y = 2\n")  # restored before the commit
+    repo.commit("cleanup", T0 + HOUR)
+    repo.write("m.py", BASE)  # undone, but four days later: outside the 72 h window
+    repo.commit("undo", T0 + 4 * DAY)
+    assert outcomes(repo, ledger) == [
+        ("old.py", "accepted", 1.0),
+        ("gone.py", "reverted", 0.0),
+        ("m.py", "accepted", 1.0),
+    ]
+    report = scan_repository(repo.root, ledger, now_s=T0 + 30 * DAY, window_s=5 * DAY)
+    assert [r.outcome for r in report.outcomes] == ["accepted", "reverted", "reverted"]
+
+
+def test_since_limits_the_edits_scanned(repo: Repo, ledger: Ledger) -> None:
+    recorder, task = start(repo, ledger)
+    ai_edit(recorder, task, repo, "a.py", "a = 1\n", T0 + 10)
+    ai_edit(recorder, task, repo, "b.py", "b = 1\n", T0 + 2 * DAY)
+    report = scan_repository(repo.root, ledger, since_ns=ns(T0 + DAY), now_s=T0 + 3 * DAY)
+    assert [r.edit.path for r in report.outcomes] == ["b.py"]

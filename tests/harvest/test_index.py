@@ -1,0 +1,111 @@
+"""The on-disk index: blob-keyed reuse, incremental refresh, persistence across processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from obs_coding.harvest import HashedEmbedder, _workers
+from obs_coding.harvest._index import RepoIndex
+from obs_coding.harvest._repo import open_repository
+from obs_coding.harvest._store import IndexStore
+
+from .conftest import SMALL_PROJECT, HarvesterFactory, RepoFactory, commit
+
+
+def test_touching_one_file_re_embeds_only_that_file(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    harvester = harvester_for(root)
+    cold = harvester.index()
+    assert (cold.files, cold.embedding_misses, cold.embedding_hits, cold.analysed) == (5, 5, 0, 5)
+    warm = harvester.index()
+    assert (warm.changed, warm.embedding_misses, warm.embedding_hits, warm.rebuilt) == (0, 0, 5, False)
+    with (root / "app/render.py").open("a") as handle:
+        handle.write("\n\ndef render_row(row: list[str]) -> str:\n    return ''.join(row)\n")
+    touched = harvester.index()
+    assert (touched.changed, touched.analysed, touched.embedding_misses, touched.embedding_hits) == (1, 1, 1, 4)
+    assert touched.chunks_embedded == 1
+    assert touched.rebuilt
+
+
+def test_new_harvester_reuses_the_disk_cache(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    harvester_for(root).index()
+    again = harvester_for(root).index()
+    assert (again.changed, again.analysed, again.embedding_hits, again.embedding_misses) == (0, 0, 5, 0)
+    assert (root / ".git/obs-harvest/index.sqlite3").is_file()
+
+
+def test_rename_and_revert_reuse_blob_vectors(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    harvester = harvester_for(root)
+    harvester.index()
+    (root / "app/render.py").rename(root / "app/html.py")
+    renamed = harvester.index()
+    assert (renamed.analysed, renamed.embedding_misses) == (0, 0)
+    original = (root / "app/policy.py").read_text()
+    (root / "app/policy.py").write_text(original + "\nEXTRA = 1\n")
+    assert harvester.index().embedding_misses == 1
+    (root / "app/policy.py").write_text(original)
+    assert harvester.index().embedding_misses == 0  # the old blob is still cached
+
+
+def test_another_embedder_gets_its_own_vectors(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    harvester_for(root).index()
+    other = harvester_for(root, embedder=HashedEmbedder(dim=256)).index()
+    assert (other.analysed, other.embedding_misses, other.chunks_embedded) == (0, 5, 5)  # no re-parse
+
+
+def test_prune_drops_blobs_no_file_uses(make_repo: RepoFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    repository = open_repository(root)
+    store = IndexStore(repository.index_dir())
+    index = RepoIndex(repository, store, HashedEmbedder(), model=None, max_file_bytes=1_000_000, workers=1)
+    result, stats = index.refresh_scan()
+    index.refresh_embed(result, stats)
+    (root / "README.md").write_text("# changed\n")
+    result, stats = index.refresh_scan()
+    index.refresh_embed(result, stats)
+    assert index.prune() == 0  # a few dead blobs are kept for reverts and branch switches
+    assert index.prune(force=True) == 1
+    store.close()
+
+
+def test_process_pool_gives_the_same_index_as_serial(
+    make_repo: RepoFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        f"pkg/mod{i}.py": f'"""Module {i}."""\n\ndef handler_{i}(request):\n    return request + {i}\n'
+        for i in range(12)
+    }
+    root = make_repo(files)
+    monkeypatch.setattr(_workers, "PARALLEL_MIN_FILES", 4)
+    monkeypatch.setattr(_workers, "BATCH_FILES", 3)
+    built = []
+    for workers, directory in ((1, "serial"), (2, "pool")):
+        store = IndexStore(tmp_path / directory)
+        index = RepoIndex(
+            open_repository(root), store, HashedEmbedder(), model=None, max_file_bytes=10**6, workers=workers
+        )
+        result, stats = index.refresh_scan()
+        index.refresh_embed(result, stats)
+        built.append(index)
+        store.close()
+    serial, pool = built
+    assert [f.analysis for f in serial.files] == [f.analysis for f in pool.files]
+    np.testing.assert_allclose(serial.matrix, pool.matrix, atol=1e-3)  # pool vectors travel as float16
+
+
+def test_empty_repository_indexes_nothing(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo()
+    stats = harvester_for(root).index()
+    assert (stats.files, stats.candidates) == (0, 0)
+
+
+def test_history_only_repo_with_deleted_files(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
+    root = make_repo(SMALL_PROJECT)
+    (root / "app/storage.py").unlink()  # deleted in the work tree, still in git's index
+    commit(root, "drop storage")
+    assert harvester_for(root).index().files == 4
