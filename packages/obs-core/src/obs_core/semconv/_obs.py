@@ -184,17 +184,11 @@ OBS_MCP_SERVER_NAME: Final = declare(
     "attribute",
     "Name of the MCP server a client talks to (--name, else the serverInfo.name it announced).",
 )
-OBS_MCP_CLIENT_CALLS: Final = declare(
-    "obs.mcp.client.calls",
-    "metric",
-    "MCP requests sent by the client, by method, tool, server and error.type (absent on success).",
-    unit="{request}",
-    instrument="counter",
-)
 OBS_MCP_CLIENT_ERRORS: Final = declare(
     "obs.mcp.client.errors",
     "metric",
-    "Failed MCP requests by error.type (JSON-RPC code, tool_error, timeout, transport_error, circuit_open).",
+    "Failed MCP requests by error.type (JSON-RPC code, tool_error, timeout, transport_error, circuit_open); "
+    "all requests are the count of mcp.client.operation.duration.",
     unit="{request}",
     instrument="counter",
 )
@@ -251,7 +245,11 @@ OBS_PII_ENTITY_TYPE: Final = declare(
 
 # --- coding agents ---------------------------------------------------------------------
 OBS_CODING_PHASE: Final = declare("obs.coding.phase", "attribute", "harvest, plan, execute or outcome.")
-OBS_EDIT_OUTCOME: Final = declare("obs.edit.outcome", "attribute", "accepted, modified or reverted.")
+OBS_EDIT_OUTCOME: Final = declare(
+    "obs.edit.outcome",
+    "attribute",
+    "accepted, modified, reverted (final), pending (not committed yet) or superseded (a draft the agent replaced).",
+)
 
 # --- coding agents: tasks, plan, execute/verify, outcomes, user decisions (obs-coding) --------------
 SPAN_CODING_TASK: Final = declare(
@@ -321,6 +319,12 @@ OBS_EDIT_FRAMEWORK: Final = declare(
 OBS_EDIT_COMMIT: Final = declare("obs.edit.commit", "attribute", "First commit after the edit that touched the file.")
 OBS_EDIT_KEPT_FRACTION: Final = declare(
     "obs.edit.kept_fraction", "attribute", "Share of the edit's changed lines found as written in git.", unit="1"
+)
+OBS_EDIT_SUPERSEDED_FRACTION: Final = declare(
+    "obs.edit.superseded_fraction",
+    "attribute",
+    "Share of the edit's changed lines that were drafts the same task replaced before the commit (not judged).",
+    unit="1",
 )
 OBS_EDIT_OUTCOMES: Final = declare(
     "obs.edit.outcomes",

@@ -1,0 +1,212 @@
+"""instrument_client on the in-process paths: spans, error types, metrics, notifications, restore."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+from mcp_types import RequestParamsMeta
+from obs_core import internal_error_counts
+from obs_core import semconv as sc
+from obs_core.testing import TelemetryCapture
+from obs_mcp import instrument_client, uninstrument_client
+from obs_mcp._meta import format_traceparent
+from opentelemetry import trace
+from opentelemetry.sdk.metrics.export import HistogramDataPoint
+from opentelemetry.trace import SpanKind, StatusCode
+
+from .apps import DemoState, demo_server
+from .conftest import STEP_TIMEOUT_S, providers
+
+MODERN, LEGACY = "2026-07-28", "2025-11-25"
+
+
+def _client(capture: TelemetryCapture, state: DemoState, mode: str = "auto", **kwargs: Any) -> Client:
+    client = Client(demo_server(state), mode=mode, **kwargs)
+    return instrument_client(client, breakers=None, **providers(capture))
+
+
+def _tool_span_attributes(version: str, tool: str = "add", **extra: Any) -> dict[str, Any]:
+    return {
+        sc.MCP_METHOD_NAME: "tools/call",
+        sc.GEN_AI_TOOL_NAME: tool,
+        sc.GEN_AI_OPERATION_NAME: "execute_tool",
+        sc.OBS_MCP_SERVER_NAME: "demo",
+        sc.NETWORK_TRANSPORT: "inproc",
+        sc.MCP_PROTOCOL_VERSION: version,
+        **extra,
+    }
+
+
+async def test_direct_path_gets_client_spans_under_the_callers_span(capture: TelemetryCapture) -> None:
+    client = _client(capture, DemoState())
+    tracer = capture.tracer_provider.get_tracer("app")
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            with tracer.start_as_current_span("agent") as agent:
+                result = await client.call_tool("add", {"a": 1, "b": 2})
+    assert result.structured_content == {"result": 3}
+    (span,) = capture.spans_named("tools/call add")
+    assert span.kind is SpanKind.CLIENT
+    assert span.parent is not None
+    assert span.parent.span_id == agent.get_span_context().span_id
+    assert dict(span.attributes or {}) == _tool_span_attributes(MODERN)
+    assert span.status.status_code is StatusCode.UNSET
+
+
+async def test_direct_path_puts_trace_context_in_meta_without_dropping_caller_keys(capture: TelemetryCapture) -> None:
+    state = DemoState()
+    client = _client(capture, state)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            with capture.tracer_provider.get_tracer("app").start_as_current_span("agent"):
+                caller_meta = cast(RequestParamsMeta, {"progressToken": "p1", "custom/key": "kept"})
+                await client.call_tool("seen_meta", {}, meta=caller_meta)
+    (span,) = capture.spans_named("tools/call seen_meta")
+    (meta,) = state.metas
+    assert meta["custom/key"] == "kept"
+    assert meta["traceparent"] == format_traceparent(span.context)
+
+
+async def test_legacy_in_memory_without_sdk_spans_creates_its_own(capture: TelemetryCapture) -> None:
+    state = DemoState()
+    client = _client(capture, state, mode="legacy")
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("seen_meta", {})
+    (span,) = capture.spans_named("tools/call seen_meta")
+    assert dict(span.attributes or {}) == _tool_span_attributes(LEGACY, "seen_meta", **{sc.JSONRPC_REQUEST_ID: "2"})
+    assert state.metas[0]["traceparent"] == format_traceparent(span.context)
+
+
+async def test_sdk_span_is_completed_not_duplicated(sdk_spans: TelemetryCapture) -> None:
+    client = _client(sdk_spans, DemoState(), mode="legacy")
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("broken", {})
+    client_spans = [s for s in sdk_spans.spans() if s.kind is SpanKind.CLIENT and "broken" in s.name]
+    assert [(s.name, s.instrumentation_scope and s.instrumentation_scope.name) for s in client_spans] == [
+        ("tools/call broken", "mcp-python-sdk")
+    ]
+    assert dict(client_spans[0].attributes or {}) == _tool_span_attributes(
+        LEGACY, "broken", **{sc.JSONRPC_REQUEST_ID: "2", sc.ERROR_TYPE: "tool_error"}
+    )
+    assert client_spans[0].status.status_code is StatusCode.ERROR
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_error_types(capture: TelemetryCapture, mode: str) -> None:
+    client = _client(capture, DemoState(), mode=mode)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            assert (await client.call_tool("broken", {})).is_error
+            with pytest.raises(MCPError):
+                await client.call_tool("rpc_error", {})
+            with pytest.raises(MCPError):
+                await client.call_tool("slow", {"seconds": 30}, read_timeout_seconds=0.05)
+    errors = {s.name: (s.attributes or {}).get(sc.ERROR_TYPE) for s in capture.spans() if s.kind is SpanKind.CLIENT}
+    assert {k: v for k, v in errors.items() if k.startswith("tools/call")} == {
+        "tools/call broken": "tool_error",
+        "tools/call rpc_error": "-32602",
+        "tools/call slow": "timeout",
+    }
+    (rpc,) = capture.spans_named("tools/call rpc_error")
+    assert (rpc.attributes or {})[sc.RPC_RESPONSE_STATUS_CODE] == "-32602"
+    assert rpc.status.description == "arguments rejected"
+
+
+async def test_metrics_use_spec_buckets_and_count_errors_and_retries(capture: TelemetryCapture) -> None:
+    client = _client(capture, DemoState())
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+            await client.call_tool("broken", {})
+            await client.call_tool("broken", {})
+    assert capture.histogram_bounds(sc.METRIC_MCP_CLIENT_OPERATION_DURATION) == sc.MCP_BUCKETS_S
+    base = {sc.OBS_MCP_SERVER_NAME: "demo", sc.NETWORK_TRANSPORT: "inproc", sc.MCP_PROTOCOL_VERSION: MODERN}
+    durations = {
+        tuple(sorted((p.attributes or {}).items())): p.count
+        for p in capture.metric_points(sc.METRIC_MCP_CLIENT_OPERATION_DURATION)
+        if isinstance(p, HistogramDataPoint) and (p.attributes or {}).get(sc.MCP_METHOD_NAME) == "tools/call"
+    }
+    add = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_TOOL_NAME: "add"}
+    broken = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_TOOL_NAME: "broken", sc.ERROR_TYPE: "tool_error"}
+    assert durations == {tuple(sorted(add.items())): 1, tuple(sorted(broken.items())): 2}
+    assert capture.metric_sum(sc.OBS_MCP_CLIENT_ERRORS, error__type="tool_error") == 2
+    assert capture.metric_sum(sc.OBS_MCP_CLIENT_RETRIES, obs__retry__reason="tool_error") == 1
+    (session,) = capture.metric_points(sc.METRIC_MCP_CLIENT_SESSION_DURATION)
+    assert dict(session.attributes or {}) == {
+        sc.NETWORK_TRANSPORT: "inproc",
+        **{k: v for k, v in base.items() if k != sc.NETWORK_TRANSPORT},
+    }
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_progress_notifications_become_span_events(capture: TelemetryCapture, mode: str) -> None:
+    client = _client(capture, DemoState(), mode=mode)
+    seen: list[float] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(progress)
+
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("chatty", {"steps": 2}, progress_callback=on_progress)
+    (span,) = capture.spans_named("tools/call chatty")
+    assert [(e.name, dict(e.attributes or {})) for e in span.events] == [
+        (
+            "notifications/progress",
+            {sc.MCP_METHOD_NAME: "notifications/progress", "obs.mcp.progress": p, "obs.mcp.progress.total": 2},
+        )
+        for p in (1, 2)
+    ]
+    assert seen == [1, 2]
+
+
+async def test_uninstrument_restores_the_sdk_connector(capture: TelemetryCapture) -> None:
+    client = Client(demo_server())
+    original = client._connect
+    assert instrument_client(client, **providers(capture)) is client
+    instrument_client(client)  # idempotent
+    uninstrument_client(client)
+    assert client._connect is original
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("add", {"a": 1, "b": 1})
+            with pytest.raises(RuntimeError, match="before"):
+                instrument_client(client)
+    assert capture.spans() == ()
+
+
+class _ExplodingTracer(trace.NoOpTracer):
+    def start_span(self, *args: Any, **kwargs: Any) -> trace.Span:
+        raise RuntimeError("tracer bug")
+
+
+class _ExplodingProvider(trace.NoOpTracerProvider):
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+        return _ExplodingTracer()
+
+
+@pytest.mark.usefixtures("guard_swallows")
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_telemetry_bug_never_breaks_the_call(capture: TelemetryCapture, mode: str) -> None:
+    client = instrument_client(Client(demo_server(), mode=mode), tracer_provider=_ExplodingProvider())
+    before = internal_error_counts().get("mcp.client.request", 0)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            result = await client.call_tool("add", {"a": 2, "b": 2})
+    assert result.structured_content == {"result": 4}
+    assert internal_error_counts()["mcp.client.request"] > before
+
+
+def test_urls_get_the_http_transport_and_stdio_the_pipe() -> None:
+    from mcp.client.stdio import StdioServerParameters
+    from obs_mcp._client import _transport_for
+
+    http = _transport_for("http://localhost:1/mcp", False, {"breakers": None})
+    stdio = _transport_for(StdioServerParameters(command="true"), False, {"breakers": None})
+    assert (http.observer.network_transport, stdio.observer.network_transport) == ("tcp", "pipe")
