@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 
 from .conftest import (
     STEP_TIMEOUT_S,
@@ -17,6 +19,8 @@ from .conftest import (
     raw_proxy_command,
     read_server_spans,
 )
+
+pytestmark = pytest.mark.slow  # real processes: the proxy and a server behind it
 
 VALID = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
@@ -81,6 +85,8 @@ async def test_malformed_json_from_either_side_is_reported_and_skipped(tmp_path:
         garbage = await peer.request(3, "tools/call", {"name": "garbage"})
         assert garbage["result"]["isError"] is False
         assert (await peer.request(4, "ping"))["result"] == {}
+        await peer.send({"jsonrpc": "2.0", "id": 5, "method": "custom/positional", "params": [1, "two"]})
+        assert (await peer.read())["result"] == {}  # array params carry no _meta: passed through untouched
         assert await peer.close() == 0
     stderr = peer.stderr_text()
     assert "skipped malformed JSON from the client" in stderr
@@ -218,3 +224,13 @@ async def test_fuzzed_meta_never_breaks_a_call_and_yields_a_valid_trace(tmp_path
                 proxy[request_id]["trace_id"],
                 proxy[request_id]["span_id"],
             )
+
+
+async def test_sigterm_stops_the_child_and_keeps_the_telemetry(tmp_path: Path) -> None:
+    async with raw_peer(proxy_command(*fault_server_command()), tmp_path) as peer:
+        await peer.initialize()
+        await peer.request(31, "tools/call", {"name": "echo", "arguments": {"text": "x"}})
+        peer.process.send_signal(signal.SIGTERM)
+        with anyio.fail_after(STEP_TIMEOUT_S):
+            assert await peer.process.wait() == 0
+    assert "tools/call echo" in {s["name"] for s in _store_spans(tmp_path)}

@@ -117,8 +117,8 @@ class _Proxy:
 
     async def _host_message(self, line: bytes, message: dict[str, Any], tg: anyio.abc.TaskGroup) -> None:
         method = message.get("method")
-        params = message.get("params")
-        params = params if isinstance(params, Mapping) else None
+        raw_params = message.get("params")
+        params = raw_params if isinstance(raw_params, Mapping) else None
         if isinstance(method, str) and "id" in message:
             request_id = message["id"]
             new_params, answer = self.wire.request(request_id, method, params, parent=extract_parent(params))
@@ -215,7 +215,11 @@ class _Proxy:
         """The child closed its stdout: answer what is open, report, and give its exit code."""
         with anyio.move_on_after(SHUTDOWN_GRACE_S):
             await self.process.wait()
-        if self.process.returncode is None:
+        stopped_by_us = self.process.returncode is None
+        if stopped_by_us:
+            self.report(
+                f"the MCP server did not exit within {SHUTDOWN_GRACE_S:g}s of its stdin closing; terminating it"
+            )
             self.process.terminate()
             with anyio.move_on_after(SHUTDOWN_GRACE_S) as scope:
                 await self.process.wait()
@@ -223,6 +227,8 @@ class _Proxy:
                 self.process.kill()
                 await self.process.wait()
         code = self.process.returncode if self.process.returncode is not None else -1
+        if stopped_by_us or code < 0:
+            code = 0 if stopped_by_us else 128 - code  # a signal exit reads like a shell's 128+N
         description = f"the MCP server process exited with code {code} before answering"
         for key, request_id in list(self.inflight.items()):
             self.inflight.pop(key, None)
@@ -304,8 +310,11 @@ async def _stop_on_signal(proxy: _Proxy) -> None:
 def _rewrite(
     line: bytes, message: dict[str, Any], params: Mapping[str, Any] | None, new_params: Mapping[str, Any] | None
 ) -> bytes:
-    """The original bytes when obs changed nothing, else the message re-encoded with the new params."""
-    if new_params is params:
+    """The original bytes when obs changed nothing, else the message re-encoded with the new params.
+
+    Positional (array) params have no ``_meta`` to carry trace context: such a message passes as it came.
+    """
+    if new_params is params or message.get("params") is not params:
         return line
     return _dumps({**message, "params": new_params})
 

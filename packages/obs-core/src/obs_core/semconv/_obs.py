@@ -125,7 +125,7 @@ OBS_AGENT_OUTCOME: Final = declare(
 
 # --- LangGraph -------------------------------------------------------------------------
 SPAN_LANGGRAPH_NODE: Final = declare(
-    "node {obs.langgraph.node}",
+    "obs.langgraph.node {obs.langgraph.node}",
     "span",
     "One LangGraph node attempt (OBS_LANGGRAPH_NODE_SPANS=1, or any failed / retried attempt).",
 )
