@@ -12,11 +12,12 @@ Every outcome class and rate below is what that story implies.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from obs_coding.hooks import ClaudeCodeHook
-from obs_coding.ledger import Ledger
+from obs_coding.ledger import Ledger, TaskRow
 from obs_coding.model import Hunk
 from obs_coding.outcome import record_outcome_spans, scan_repository
 from obs_coding.recorder import Recorder
@@ -264,6 +265,8 @@ def test_hook_replay_records_the_task_tools_edits_and_checks(
 
 def test_outcomes_and_acceptance_rates_come_out_as_constructed(repo: Repo, ledger: Ledger) -> None:
     replay(repo, ledger)
+    # Each hook remembers the commit HEAD was at, which later scans use to tell older commits from newer ones.
+    assert {e.base_commit for e in ledger.edits()} == {repo.repo.head.commit.hexsha}
     developer_commits(repo)
     report = scan_repository(repo.root, ledger, now_s=T0 + 20 * DAY)
     assert [(r.edit.path, r.edit.edit_type, r.outcome, r.kept) for r in report.outcomes] == [
@@ -361,3 +364,37 @@ def test_events_it_does_not_use_are_accepted_and_ignored(
     result = hook.handle({**cc.base(event), **extra}, now_ns=ns(T0))
     assert (result.event, result.flush) == (event, False)
     assert ledger.pending_count() == 0
+
+
+class RacingLedger(Ledger):
+    """A ledger whose first lookup of the open task lets another hook process run to completion first."""
+
+    def __init__(self, path: Path, other_hook: Callable[[], object]) -> None:
+        super().__init__(path)
+        self.other_hook: Callable[[], object] | None = other_hook
+
+    def open_task(self, session_id: str) -> TaskRow | None:
+        found = super().open_task(session_id)
+        if self.other_hook is not None:
+            run, self.other_hook = self.other_hook, None
+            run()  # the parallel hook opens its task between this lookup and whatever we do with it
+        return found
+
+
+def test_parallel_tool_calls_without_a_prompt_share_one_task(repo: Repo, tmp_path: Path) -> None:
+    """Hooks installed mid-session: two tool calls run their hooks at once and there is no task yet."""
+    cc = ClaudeCode(repo)
+    path = tmp_path / "coding.db"
+    first, _ = cc.tool("Read", {"file_path": str(repo.path("a.py"))})
+    second, _ = cc.tool("Grep", {"pattern": "retry"})
+
+    def other_process() -> None:
+        with Ledger(path) as own:
+            ClaudeCodeHook(Recorder(own, client="claude-code"), project_dir=repo.root).handle(second, now_ns=ns(T0))
+
+    with RacingLedger(path, other_process) as ledger:
+        ClaudeCodeHook(Recorder(ledger, client="claude-code"), project_dir=repo.root).handle(first, now_ns=ns(T0))
+        rows = ledger._conn.execute("SELECT status FROM tasks").fetchall()
+        assert [tuple(r) for r in rows] == [(None,)]  # one open task, nobody interrupted
+        spans = ledger._conn.execute("SELECT kind, count(DISTINCT trace_id) FROM pending_spans GROUP BY kind")
+        assert sorted(tuple(r) for r in spans) == [("task", 1), ("tool", 1)]

@@ -135,3 +135,42 @@ def test_hook_install_and_uninstall(tmp_path: Path, scope: str) -> None:
     assert removed.stdout.strip() == f"{settings}: removed 7 obs hook entries"
     assert settings.read_text(encoding="utf-8") == '{\n  "model": "opus"\n}\n'
     assert obs("hook", "install", "--project", cwd=tmp_path).returncode == 2
+
+
+def _one_line_error(done: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("obs: ")
+    assert expected in line
+
+
+def test_bad_input_ends_in_one_line_that_says_what_to_do(tmp_path: Path, repo: Repo) -> None:
+    repo.write("a.py", "x = 1\n")
+    repo.commit("initial", T0)
+    store = tmp_path / "obs" / "telemetry.db"
+
+    _one_line_error(obs("ingest", "missing.jsonl", "--store", str(store), cwd=tmp_path), "cannot read missing.jsonl")
+    _one_line_error(obs("hook", "flush", "--store", str(store), cwd=tmp_path), "no coding ledger")
+    assert not store.parent.exists()  # flushing nothing created nothing
+
+    store.parent.mkdir()
+    (store.parent / "coding.db").write_text("not a database, a note someone saved here\n", encoding="utf-8")
+    for args in (
+        ("outcome", "scan", "--repo", str(repo.root)),
+        ("hook", "flush"),
+        ("ingest", "-"),
+    ):
+        done = obs(*args, "--store", str(store), cwd=tmp_path, stdin="")
+        _one_line_error(done, "is not a readable coding ledger")
+        assert "move it aside" in done.stderr
+    assert (store.parent / "coding.db").read_text(encoding="utf-8").startswith("not a database")
+
+
+def test_ingest_reports_impossible_values_as_bad_lines(tmp_path: Path, repo: Repo) -> None:
+    stream = events(repo).replace('"time": 1740823240', '"time": 1e400', 1)  # the decision: a time past any clock
+    done = obs("ingest", "-", "--store", str(tmp_path / "telemetry.db"), "--no-export", cwd=tmp_path, stdin=stream)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "obs ingest: line 6: " in done.stderr
+    assert '"events": 5' in done.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from obs_coding.hooks._main import EXPORT_LOG_MAX_BYTES
 
 from ._support import ClaudeCode, Repo
 
@@ -101,6 +102,10 @@ def test_an_unwritable_ledger_is_reported_on_stderr_only(tmp_path: Path) -> None
 
 def test_the_stop_hook_exports_in_a_detached_process(tmp_path: Path, repo: Repo) -> None:
     env = hook_env(tmp_path)  # default: background export
+    log = repo.root / ".obs" / "export.log"
+    log.parent.mkdir(parents=True)
+    old = b"obs-coding export: an old failure\n" * (EXPORT_LOG_MAX_BYTES // 30)
+    log.write_bytes(old)  # months of exporter stderr: rotated, not appended to forever
     for payload in session_payloads(repo):
         assert run_hook(payload, env).returncode == 0
     store = repo.root / ".obs" / "telemetry.db"
@@ -108,6 +113,8 @@ def test_the_stop_hook_exports_in_a_detached_process(tmp_path: Path, repo: Repo)
     while time.monotonic() < deadline and ready(store) < 9:
         time.sleep(0.2)
     assert len(spans_in(store)) == 9
+    assert (log.parent / "export.log.1").read_bytes() == old
+    assert log.stat().st_size < len(old)
 
 
 def ready(store: Path) -> int:
@@ -139,3 +146,4 @@ def test_the_hook_path_imports_nothing_slow() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert done.stdout.strip() == "[]"
+

@@ -36,7 +36,8 @@ def lines(repo: Repo) -> list[str]:
         {"type": "plan", "time": T0 + 3, "task_id": "t-42", "summary": "loop", "confidence": 0.3,
          "edits": [{"path": "app/service.py", "edit_type": "modify", "estimated_lines": 6}]},
         {"type": "tool_start", "time": T0 + 5, "task_id": "t-42", "call_id": "c1", "tool_name": "apply_patch"},
-        {"type": "edit", "time": T0 + 9, "task_id": "t-42", "path": "app/service.py", "hunks": hunks},
+        {"type": "edit", "time": T0 + 9, "task_id": "t-42", "path": "app/service.py", "hunks": hunks,
+         "base_commit": "0" * 40},
         {"type": "tool_end", "time": T0 + 9, "task_id": "t-42", "call_id": "c1", "tool_name": "apply_patch"},
         {"type": "verification", "time": T0 + 15, "task_id": "t-42", "command": "pytest -q", "exit_code": 1,
          "duration_ms": 4200, "output": "1 failed, 11 passed in 3.9s"},
@@ -73,6 +74,9 @@ def test_a_client_session_becomes_a_task_trace(
         "trace_id": task.trace_id,
         "traceparent": f"00-{task.trace_id}-{task.span_id}-01",
     }
+
+    # The client's HEAD at the edit is kept for outcome scans; an edit without it is judged by commit time.
+    assert [(e.path, e.base_commit) for e in ledger.edits()] == [("app/service.py", "0" * 40), ("app/retry.py", None)]
 
     # A later run (another process, minutes later) sends the acceptance with the traceparent only.
     late = Ingestor(Recorder(ledger, client="ingest"))

@@ -152,7 +152,9 @@ def test_obs_show_has_all_four_phases(
     assert final["messages"][-1].content == "Fixed add(); both tests pass."
     assert repo.read("calc.py") == CALC.replace("a - b", "a + b")
     assert report is not None
-    assert [r.outcome for r in report.outcomes] == ["superseded", "pending"]
+    # The second edit replaced the only line the first one added (a draft); its removal of the draft line is
+    # a cancellation, so it is judged on the line it added.
+    assert [(r.outcome, r.superseded) for r in report.outcomes] == [("superseded", 1.0), ("pending", 0.5)]
 
     runner = CliRunner()
     shown = runner.invoke(app, ["show", trace_id, "--store", str(store_path), "--json"])

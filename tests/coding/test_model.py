@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import subprocess
+from pathlib import Path
 
 import pytest
 from obs_coding.model import (
@@ -17,6 +19,7 @@ from obs_coding.model import (
     edit_from_texts,
     fingerprint,
     format_traceparent,
+    head_commit,
     language_of,
     line_key,
     parse_confidence,
@@ -24,7 +27,7 @@ from obs_coding.model import (
 )
 from obs_coding.recorder import AttemptTracker
 
-from ._support import structured_patch
+from ._support import Repo, structured_patch
 
 BEFORE = "".join(f"line {i}\n" for i in range(1, 21))
 AFTER = BEFORE.replace("line 3\n", "line three\n").replace("line 15\n", "line 15\nline 15b\n")
@@ -197,3 +200,21 @@ def test_attempts_group_checks_between_edits() -> None:
     loop.on_edit()
     assert loop.on_check(passed=True) == 2
     assert (loop.attempts, loop.first_attempt_passed, loop.edits) == (2, False, 3)
+
+
+def test_head_commit_reads_git_files_like_git_does(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    assert head_commit(repo.root) == ""  # no commit yet: every later commit is after an edit made now
+    repo.write("a.py", "a = 1\n")
+    first = repo.commit("one", 1_700_000_000)
+    assert head_commit(repo.root) == first
+    subprocess.run(["git", "pack-refs", "--all"], cwd=repo.root, check=True, capture_output=True)
+    assert not (repo.root / ".git" / "refs" / "heads" / "main").exists()
+    assert head_commit(repo.root) == first  # the branch now lives in packed-refs
+    subprocess.run(["git", "worktree", "add", "-q", str(tmp_path / "wt"), "-b", "side"], cwd=repo.root, check=True)
+    assert head_commit(tmp_path / "wt") == first  # .git is a file naming the worktree's git dir
+    repo.write("a.py", "a = 2\n")
+    second = repo.commit("two", 1_700_000_100)
+    subprocess.run(["git", "checkout", "-q", "--detach", first], cwd=repo.root, check=True)
+    assert (head_commit(repo.root), second) == (first, repo.repo.git.rev_parse("main"))
+    assert head_commit(tmp_path / "elsewhere") is None

@@ -199,6 +199,10 @@ def test_an_obs_failure_never_reaches_the_agent(calc_repo: Repo, tmp_path: Any, 
             row = ex.write_file("calc.py", FIXED)
             result = ex.verify(UNITTEST)
         assert s.plan("Plan: edit calc.py. Confidence: 20%")
+        assert s.record_user_outcome("loved-it") == {}  # not a decision obs knows: counted, not raised
+    assert record_user_outcome("not-a-traceparent", "accepted", **capture.providers) == {}
+    assert internal_error_counts()["coding.session.user_outcome"] >= 1
+    assert internal_error_counts()["coding.user_outcome"] >= 1
     assert internal_error_counts()["coding.execute.edit"] >= 1  # the ledger write failed and was swallowed...
     assert row is not None
     assert calc_repo.read("calc.py") == FIXED

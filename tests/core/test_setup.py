@@ -235,3 +235,19 @@ def test_an_unusable_store_disables_the_sink_instead_of_breaking_the_app(
         pass
     runtime.shutdown()
     assert path.read_bytes() == before
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_tail_sampling_keeps_open_traces_at_shutdown(tmp_path: Path) -> None:
+    """A process exiting inside a trace still writes what ended: the tail buffer is decided, not dropped."""
+    from obs_core.sampling import SamplingConfig
+
+    path = tmp_path / "telemetry.db"
+    runtime = configure(store=path, metric_export_interval_s=3600, sampling=SamplingConfig(tail=True))
+    tracer = trace.get_tracer("t")
+    root = tracer.start_span("request that never ends")
+    with tracer.start_as_current_span("finished step", context=trace.set_span_in_context(root)):
+        pass
+    runtime.shutdown()
+    with TelemetryStore.open(path) as store:
+        assert store.connection.execute("SELECT name FROM spans").fetchall() == [("finished step",)]

@@ -4,6 +4,7 @@ import random
 from pathlib import Path
 
 import pytest
+from obs_core import internal_error_counts
 from obs_core.signals import (
     ConfidenceRecorder,
     DriftBaseline,
@@ -81,3 +82,13 @@ def test_baseline_errors_are_actionable(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{not json")
     with pytest.raises(ValueError, match=r"DriftBaseline\.save"):
         DriftBaseline.load(tmp_path / "bad.json")
+
+
+@pytest.mark.usefixtures("guard_swallows")
+def test_a_bad_signal_value_is_counted_not_raised_into_the_app() -> None:
+    before = internal_error_counts()
+    GuardrailRecorder().record("p", "maybe")
+    ConfidenceRecorder().record(1.2)
+    after = internal_error_counts()
+    assert after.get("signals.guardrail", 0) == before.get("signals.guardrail", 0) + 1
+    assert after.get("signals.confidence", 0) == before.get("signals.confidence", 0) + 1

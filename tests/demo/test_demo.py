@@ -100,3 +100,63 @@ def test_demo_report_has_cost_stages_and_coding_sections(demo_dir: Path) -> None
     titles = {s["title"] for s in report["sections"]}
     assert any("acceptance" in t for t in titles)
     assert any("time to good output" in t for t in titles)
+
+
+def test_demo_edits_are_accepted_and_the_agents_own_refinement_is_not_held_against_it(demo_dir: Path) -> None:
+    """The developer commits the agent's work unchanged, right after it (often in the same second)."""
+    report = _obs("report", "--json", cwd=demo_dir)
+    [section] = [s for s in report["sections"] if "acceptance" in s["title"]]
+    [everything] = [g for g in section["data"]["groups"] if g["dimension"] == "all"]
+    assert everything == {
+        "dimension": "all",
+        "group": "all",
+        "accepted": 3,
+        "modified": 0,
+        "reverted": 0,
+        "pending": 0,
+        "superseded": 0,
+        "acceptance_rate": 1.0,
+    }
+    trace_id = _obs("traces", "--json", cwd=demo_dir)["traces"][0]["trace_id"]
+    detail = _obs("show", trace_id, "--json", cwd=demo_dir)
+    outcomes = [n for root in detail["spans"] for n in _walk(root) if n["name"] == "obs.coding.edit_outcome"]
+    # The first fix's `return taxable * ...` line was replaced by the agent's second fix: a draft, not judged.
+    drafts = sorted(o["attributes"].get("obs.edit.superseded_fraction", 0.0) for o in outcomes)
+    assert drafts == [0.0, 0.25, 0.5]
+
+
+def test_demo_with_an_unusable_store_says_why_instead_of_a_traceback(tmp_path: Path) -> None:
+    store = tmp_path / ".obs" / "telemetry.db"
+    store.parent.mkdir()
+    store.write_text("a file that is not a database\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTEST_CURRENT_TEST", "OBS_STORE")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "obs_core.cli", "demo", "--workdir", str(tmp_path / "work")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1].startswith(f"obs demo: {store} is not a readable obs store")
+    assert store.read_text(encoding="utf-8") == "a file that is not a database\n"
+    assert not (tmp_path / "work").exists()  # nothing ran
+
+
+def test_demo_trace_continues_inside_the_mcp_server_process(demo_dir: Path) -> None:
+    """run_tests goes over stdio MCP; the server process continues the agent's trace from params._meta."""
+    trace_id = _obs("traces", "--json", cwd=demo_dir)["traces"][0]["trace_id"]
+    detail = _obs("show", trace_id, "--json", cwd=demo_dir)
+    spans = [n for root in detail["spans"] for n in _walk(root)]
+    clients = [s for s in spans if s["name"] == "tools/call run_tests" and s["kind"] == "CLIENT"]
+    servers = [s for s in spans if s["name"] == "tools/call run_tests" and s["kind"] == "SERVER"]
+    assert len(clients) == len(servers) == 2
+    assert {s["service"] for s in clients} == {"obs-demo"}
+    assert {s["service"] for s in servers} == {"repo-tests-mcp"}
+    assert sorted(s["parent_span_id"] for s in servers) == sorted(s["span_id"] for s in clients)
+    for server in servers:
+        assert server["attributes"]["network.transport"] == "pipe"
+        assert server["attributes"]["gen_ai.tool.name"] == "run_tests"

@@ -8,19 +8,25 @@ stays fast and a broken optional piece cannot take the other commands down.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import importlib.util
+import io
 import json
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
 from obs_coding.ledger import LEDGER_FILE
+
+if TYPE_CHECKING:
+    from obs_coding.ledger import Ledger
 
 outcome_app = typer.Typer(help="What became of AI edits: accepted, modified, reverted; survival over time.")
 hook_app = typer.Typer(help="CLI-agent integration: record Claude Code hook events; install the hooks.")
@@ -74,6 +80,30 @@ def parse_since(text: str, *, now_s: float | None = None) -> int:
     return int(((time.time() if now_s is None else now_s) - seconds) * 1e9)
 
 
+def _fail(message: str) -> NoReturn:
+    """One line on stderr that says what to do, exit 1: the CLI never shows a traceback for bad input."""
+    typer.echo(f"obs: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextlib.contextmanager
+def _open_ledger(path: Path, *, must_exist: bool) -> Iterator[Ledger]:
+    """The coding ledger at ``path``; a missing (when required), unreadable or foreign file ends the command."""
+    from obs_coding.ledger import Ledger, LedgerError
+
+    if must_exist and not path.exists():
+        _fail(
+            f"no coding ledger at {path}: record some edits first (Claude Code hooks: `obs hook install"
+            " --claude-code`; `obs ingest`; CodingSession), or point --ledger / OBS_CODING_DB at one"
+        )
+    try:
+        ledger = Ledger(path)
+    except (LedgerError, OSError) as exc:
+        _fail(str(exc))
+    with ledger:
+        yield ledger
+
+
 def _store(store: Path | None) -> Path:
     from obs_core.store import default_store_path
 
@@ -101,20 +131,15 @@ def outcome_scan(
     ledger: LedgerOption = None,
 ) -> None:
     """Recompute every AI edit's outcome from git; print acceptance and survival tables."""
-    from obs_coding.ledger import Ledger
     from obs_coding.outcome import record_outcome_spans, scan_repository
 
     store_path = _store(store)
     ledger_path = _ledger_path(ledger, store_path, repo.resolve())
-    if not ledger_path.exists():
-        hint = "record some edits first (Claude Code hooks, obs ingest, CodingSession)"
-        typer.echo(f"obs: no coding ledger at {ledger_path}: {hint}", err=True)
-        raise typer.Exit(1)
     try:
         days = tuple(int(h) for h in horizons.split(",") if h.strip())
     except ValueError as exc:
         raise typer.BadParameter(f"--horizons {horizons!r}: comma-separated whole days") from exc
-    with Ledger(ledger_path) as db:
+    with _open_ledger(ledger_path, must_exist=True) as db:
         try:
             report = scan_repository(
                 repo,
@@ -124,8 +149,7 @@ def outcome_scan(
                 horizons_days=days,
             )
         except ValueError as exc:
-            typer.echo(f"obs: {exc}", err=True)
-            raise typer.Exit(1) from exc
+            _fail(str(exc))
         emitted = record_outcome_spans(db, report, now_ns=time.time_ns()) if emit else 0
     if emitted:
         from obs_coding.export import run_export
@@ -154,7 +178,9 @@ def hook_install(
     local: Annotated[bool, typer.Option("--local", help=".claude/settings.local.json (not committed).")] = False,
     user: Annotated[bool, typer.Option("--user", help="~/.claude/settings.json.")] = False,
     uninstall: Annotated[bool, typer.Option("--uninstall", help="Remove exactly the entries obs added.")] = False,
-    directory: Annotated[Path, typer.Option("--dir", help="Project directory.", file_okay=False)] = Path("."),
+    directory: Annotated[Path, typer.Option("--dir", help="Project directory.", exists=True, file_okay=False)] = Path(
+        "."
+    ),
     command: Annotated[str | None, typer.Option(help="Hook command (default: obs-hook claude-code).")] = None,
 ) -> None:
     """Merge obs's hook entries into Claude Code's settings (or take them out with --uninstall)."""
@@ -184,7 +210,10 @@ def hook_flush(store: StoreOption = None, ledger: LedgerOption = None) -> None:
     from obs_coding.export import run_export
 
     store_path = _store(store)
-    count = run_export(_ledger_path(ledger, store_path), store_path=store_path, service_name="claude-code")
+    ledger_path = _ledger_path(ledger, store_path)
+    with _open_ledger(ledger_path, must_exist=True):
+        pass  # refuse a missing or unusable ledger here, before the exporter creates files
+    count = run_export(ledger_path, store_path=store_path, service_name="claude-code")
     typer.echo(f"exported {count} spans to {store_path}")
 
 
@@ -198,12 +227,18 @@ def ingest(
     """Record coding-agent events from any client; prints a traceparent line per prompt."""
     from obs_coding.export import ExportSession
     from obs_coding.ingest import Ingestor, IngestStats
-    from obs_coding.ledger import Ledger
     from obs_coding.recorder import Recorder
 
     store_path = _store(store)
     exported = 0
-    with Ledger(_ledger_path(ledger, store_path)) as db:
+    try:
+        # Undecodable bytes become U+FFFD: that line is then reported as bad JSON instead of ending the run.
+        handle = None if source == "-" else Path(source).open(encoding="utf-8", errors="replace")  # noqa: SIM115
+    except OSError as exc:
+        _fail(f"cannot read {source}: {exc.strerror or exc}; give a JSON-lines file, or - for stdin")
+    if handle is None and isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    with handle or contextlib.nullcontext(), _open_ledger(_ledger_path(ledger, store_path), must_exist=False) as db:
         exporter = ExportSession(db, store_path=store_path, service_name="obs-ingest") if export else None
         try:
             ingestor = Ingestor(
@@ -212,12 +247,7 @@ def ingest(
                 default_repo=repo,
                 on_task_done=exporter.flush if exporter is not None else None,
             )
-            stats: IngestStats
-            if source == "-":
-                stats = ingestor.ingest_lines(sys.stdin)
-            else:
-                with Path(source).open(encoding="utf-8") as handle:
-                    stats = ingestor.ingest_lines(handle)
+            stats: IngestStats = ingestor.ingest_lines(handle or sys.stdin)
         finally:
             if exporter is not None:
                 exporter.close()

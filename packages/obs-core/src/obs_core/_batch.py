@@ -8,6 +8,11 @@ item on ``obs.export.dropped`` by signal and sink.
 The drop counter is created from the meter provider passed in (``configure()``
 passes its own), not from whatever global provider exists at construction
 time, so drops are recorded where the rest of obs's metrics go.
+
+``force_flush`` answers whether everything queued since the previous flush
+reached the exporter: False after an export raised (a local sink such as the
+store failed; the guard counted it) or the timeout passed. Callers that delete
+their own copy once spans are exported (obs-coding's ledger) rely on it.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ from .semconv import OBS_EXPORT_DROPPED, OBS_EXPORT_SIGNAL, OBS_EXPORT_SINK
 T = TypeVar("T")
 
 
+class _FlushRequest:
+    """One caller waiting for a flush, and whether every export since the last flush succeeded."""
+
+    __slots__ = ("done", "ok")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.ok = False
+
+
 class _BatchWorker(Generic[T]):
     """A daemon thread that drains a bounded deque into ``export`` in batches."""
 
@@ -52,7 +67,9 @@ class _BatchWorker(Generic[T]):
         self._max_batch = max_batch_size
         self._delay = schedule_delay_s
         self._cond = threading.Condition()
-        self._flush_requests: list[threading.Event] = []
+        self._flush_requests: list[_FlushRequest] = []
+        self._failed = False
+        """An export raised since the last flush request was answered."""
         self._stopped = False
         self.dropped = 0
         meter = (meter_provider or metrics.get_meter_provider()).get_meter("obs.export")
@@ -65,6 +82,9 @@ class _BatchWorker(Generic[T]):
     def put(self, item: T) -> None:
         with self._cond:
             if self._stopped:
+                # Ended after shutdown (an atexit hook of the app's own): lost, so at least counted
+                # here; the meter provider is usually shut down as well by now.
+                self.dropped += 1
                 return
             if len(self._queue) >= self._max_queue:
                 self.dropped += 1
@@ -78,13 +98,14 @@ class _BatchWorker(Generic[T]):
             self._dropped_counter.add(1, self._attrs)
 
     def flush(self, timeout_s: float) -> bool:
-        done = threading.Event()
+        """Export everything queued; True when it all reached the exporter without an exception."""
+        request = _FlushRequest()
         with self._cond:
             if self._stopped:
                 return True
-            self._flush_requests.append(done)
+            self._flush_requests.append(request)
             self._cond.notify()
-        return done.wait(timeout_s)
+        return request.done.wait(timeout_s) and request.ok
 
     def shutdown(self, timeout_s: float = 30.0) -> bool:
         """Drain and stop; False when already stopped (providers and obs may both call it)."""
@@ -108,8 +129,12 @@ class _BatchWorker(Generic[T]):
             finally:
                 # Waiters are released even when an export raised (under tests the
                 # guard re-raises): a flush must never hang on a dead batch.
-                for event in requests:
-                    event.set()
+                if requests:
+                    with self._cond:
+                        ok, self._failed = not self._failed, False
+                    for request in requests:
+                        request.ok = ok
+                        request.done.set()
             if stopping:
                 return
 
@@ -119,8 +144,15 @@ class _BatchWorker(Generic[T]):
                 if not self._queue:
                     return
                 batch = [self._queue.popleft() for _ in range(min(self._max_batch, len(self._queue)))]
-            with internal_guard(f"export.{self._attrs[OBS_EXPORT_SIGNAL]}.{self._attrs[OBS_EXPORT_SINK]}"):
-                self._export(batch)
+            exported = False
+            try:
+                with internal_guard(f"export.{self._attrs[OBS_EXPORT_SIGNAL]}.{self._attrs[OBS_EXPORT_SINK]}"):
+                    self._export(batch)
+                    exported = True
+            finally:
+                if not exported:
+                    with self._cond:
+                        self._failed = True
             if not everything:
                 with self._cond:
                     if len(self._queue) < self._max_batch:

@@ -21,6 +21,7 @@ from opentelemetry.util.types import AttributeValue
 
 from . import semconv as sc
 from ._catalogue import ModelCatalogue
+from ._guard import internal_guard
 from ._tokens import count_tokens
 
 FILL_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.25)
@@ -125,7 +126,8 @@ class ContextWindowMonitor:
         growth = self._growth(session_key, total)
         crossed = ratio is not None and ratio >= self.threshold
         report = ContextWindowReport(model, counts, total, window, ratio, growth, self.threshold, crossed, estimated)
-        self._record(report, span, attributes or {})
+        with internal_guard("context_window.record"):  # the caller gets its report even if recording fails
+            self._record(report, span, attributes or {})
         return report
 
     def _growth(self, session_key: str | None, total: int) -> int | None:

@@ -63,6 +63,7 @@ class ObsRuntime:
     owns_meter_provider: bool = False
     owns_logger_provider: bool = False
     _span_processors: list[DroppingBatchSpanProcessor] = field(default_factory=list)
+    _tail: TailSamplingProcessor | None = None
     _log_processors: list[DroppingBatchLogProcessor] = field(default_factory=list)
     _metric_readers: list[MetricReader] = field(default_factory=list)
     _writer: StoreWriter | None = None
@@ -89,6 +90,8 @@ class ObsRuntime:
         self._closed = True
         # Metric readers are collected once by their shutdown below; flushing
         # them here as well would export the same cumulative points twice.
+        if self._tail is not None:
+            self._tail.decide_open_traces()
         for sp in self._span_processors:
             sp.force_flush()
         for lp in self._log_processors:
@@ -227,8 +230,10 @@ def _setup_traces(
     exporters.extend((f"custom{i}", e) for i, e in enumerate(extra))
     for sink, exporter in exporters:
         processors.append(DroppingBatchSpanProcessor(exporter, sink=sink, meter_provider=meter_provider))
+    tail: TailSamplingProcessor | None = None
     if sampling.tail:
-        provider.add_span_processor(TailSamplingProcessor(processors, sampling, meter_provider=meter_provider))
+        tail = TailSamplingProcessor(processors, sampling, meter_provider=meter_provider)
+        provider.add_span_processor(tail)
     else:
         for processor in processors:
             provider.add_span_processor(processor)
@@ -241,6 +246,7 @@ def _setup_traces(
         otlp_protocol=None,
         owns_tracer_provider=owns,
         _span_processors=processors,
+        _tail=tail,
     )
 
 

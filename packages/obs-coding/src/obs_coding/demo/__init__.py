@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from ._run import DemoResult, run_demo
+    from ._run import DemoError, DemoResult, run_demo
 
-__all__ = ["DemoResult", "register", "run_demo"]
+__all__ = ["DemoError", "DemoResult", "register", "run_demo"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("DemoResult", "run_demo"):
+    if name in ("DemoError", "DemoResult", "run_demo"):
         from . import _run
 
         return getattr(_run, name)
@@ -41,9 +41,13 @@ def register(app: typer.Typer) -> None:
         """Run a scripted coding agent on a throw-away repo, record everything, print the trace and the report."""
         from obs_core.cli import print_report, show_trace
 
-        from ._run import run_demo
+        from ._run import DemoError, run_demo
 
-        result = run_demo(store, workdir)
+        try:
+            result = run_demo(store, workdir)
+        except DemoError as exc:
+            typer.echo(f"obs demo: {exc}", err=True)
+            raise typer.Exit(1) from None
         show_trace(result.trace_id, result.store)
         print_report(result.store)
         typer.echo(

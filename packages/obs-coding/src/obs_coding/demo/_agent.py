@@ -9,6 +9,7 @@ verification, a second edit and a passing run.
 from __future__ import annotations
 
 import difflib
+import json
 import subprocess
 import sys
 import threading
@@ -23,6 +24,7 @@ from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.prebuilt import ToolNode, tools_condition
+from mcp import Client
 from obs_langgraph.testing import ScriptedChatModel, react_policy
 
 MODEL = "claude-sonnet-4-5"
@@ -97,6 +99,8 @@ class Workspace:
     root: Path
     on_edit: Callable[[EditApplied], object] = lambda _e: None
     on_test_run: Callable[[TestRun], object] = lambda _t: None
+    mcp: Client | None = None
+    """When set, ``run_tests`` goes to the demo's MCP server instead of a local subprocess."""
     edits: list[EditApplied] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -127,11 +131,31 @@ class Workspace:
         self.on_test_run(run)
         return f"exit code {proc.returncode}\n{run.output[-2000:]}"
 
+    async def run_tests_over_mcp(self) -> str:
+        """Run the repository's unit tests on the ``repo-tests`` MCP server and report the result."""
+        if self.mcp is None:
+            return self.run_tests()
+        result = await self.mcp.call_tool("run_tests", {"repo": str(self.root)})
+        text = "".join(getattr(block, "text", "") for block in result.content)
+        if result.is_error:
+            return f"error: the test server failed: {text}"
+        payload = json.loads(text)
+        run = TestRun(
+            list(payload["command"]), int(payload["exit_code"]), str(payload["output"]), float(payload["duration_s"])
+        )
+        self.on_test_run(run)
+        return f"exit code {run.exit_code}\n{run.output[-2000:]}"
+
     def tools(self) -> list[BaseTool]:
+        run_tests = (
+            StructuredTool.from_function(coroutine=self.run_tests_over_mcp, name="run_tests")
+            if self.mcp is not None
+            else StructuredTool.from_function(self.run_tests, name="run_tests")
+        )
         return [
             StructuredTool.from_function(self.read_file, name="read_file"),
             StructuredTool.from_function(self.edit_file, name="edit_file"),
-            StructuredTool.from_function(self.run_tests, name="run_tests"),
+            run_tests,
         ]
 
 
@@ -154,8 +178,8 @@ def build_agent(workspace: Workspace) -> CompiledStateGraph[Any, Any, Any, Any]:
     tools = workspace.tools()
     model = scripted_model(react_policy(EXECUTION_SCRIPT, FINAL_ANSWER)).bind_tools(tools)
 
-    def agent(state: MessagesState) -> dict[str, list[BaseMessage]]:
-        reply = model.invoke(state["messages"])
+    async def agent(state: MessagesState) -> dict[str, list[BaseMessage]]:
+        reply = await model.ainvoke(state["messages"])
         assert isinstance(reply, AIMessage)
         return {"messages": [reply]}
 

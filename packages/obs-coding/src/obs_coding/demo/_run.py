@@ -5,7 +5,9 @@ One task on a throw-away repository, through :class:`~obs_coding.CodingSession`:
 1. harvest — the tiered context harvester picks what goes into the window;
 2. plan — the (scripted) model proposes a plan with a confidence;
 3. execute — a real LangGraph ReAct loop, traced by ``ObsCallbackHandler``,
-   edits the code and runs the real tests twice (the first fix is incomplete);
+   edits the code and runs the real tests twice (the first fix is incomplete)
+   through an MCP server in another process, which continues the same trace
+   from the ``traceparent`` obs-mcp puts into ``params._meta``;
 4. outcome — the developer commits the change, obs classifies the AI edits
    from git and records the user's decision (time to good output).
 
@@ -15,15 +17,21 @@ and ``obs report``. Only the model is scripted: no API key, no network.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
+from mcp import Client
+from mcp.client.stdio import StdioServerParameters
 from obs_core import configure
 from obs_langgraph import ObsCallbackHandler
+from obs_mcp import instrument_client
 
 from ._agent import MODEL, SYSTEM_PROMPT, TestRun, Workspace, build_agent, initial_messages, scripted_model
 from ._sample_repo import AUTHOR, create_sample_repo
@@ -36,6 +44,10 @@ PLAN = {
 }
 USER_ID = "dana@example.com"
 SESSION_ID = "demo-session-1"
+
+
+class DemoError(Exception):
+    """The demo cannot run here (its store or work directory is unusable); the message says what to do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +68,17 @@ def run_demo(store: Path | None = None, workdir: Path | None = None) -> DemoResu
     from obs_coding.harvest import ContextHarvester
 
     runtime = configure(service_name="obs-demo", store=store if store is not None else True)
+    if runtime.store_path is None:
+        # A demo that records nowhere shows nothing: say why instead of running the agent for no one.
+        runtime.shutdown()
+        raise DemoError(runtime.store_error or "the embedded store is disabled")
     base = workdir if workdir is not None else Path(tempfile.mkdtemp(prefix="obs-demo-"))
     repo_dir = base / "invoices"
-    repo = create_sample_repo(repo_dir)
+    try:
+        repo = create_sample_repo(repo_dir)
+    except OSError as exc:
+        runtime.shutdown()
+        raise DemoError(f"cannot create the demo repository in {base}: {exc.strerror or exc}; pass --workdir") from exc
     handler = ObsCallbackHandler()
 
     def run_config(stage: str) -> RunnableConfig:
@@ -93,9 +113,11 @@ def run_demo(store: Path | None = None, workdir: Path | None = None) -> DemoResu
                 on_edit=lambda edit: execute.record_edit(edit.path, before=edit.before, after=edit.after),
                 on_test_run=on_test_run,
             )
-            build_agent(workspace).invoke(
-                {"messages": initial_messages(TASK, context.render())},
-                config=run_config("execute"),
+            assert runtime.store_path is not None, runtime.store_error
+            asyncio.run(
+                _run_agent(
+                    workspace, initial_messages(TASK, context.render()), run_config("execute"), runtime.store_path
+                )
             )
 
         # The developer reviews the diff and commits it unchanged: the AI edits are accepted.
@@ -107,5 +129,19 @@ def run_demo(store: Path | None = None, workdir: Path | None = None) -> DemoResu
 
     runtime.force_flush()
     outcomes = report.counts() if report is not None else {}
-    assert runtime.store_path is not None, runtime.store_error
     return DemoResult(session.trace_id, runtime.store_path, repo_dir, attempts, first_passed, dict(outcomes))
+
+
+async def _run_agent(workspace: Workspace, messages: list[BaseMessage], config: RunnableConfig, store: Path) -> None:
+    """The ReAct loop with ``run_tests`` served by the demo's MCP server over stdio."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "obs_coding.demo._test_server"],
+        env={**os.environ, "OBS_STORE": str(store.resolve())},
+    )
+    async with instrument_client(Client(params), server_name="repo-tests") as client:
+        workspace.mcp = client
+        try:
+            await build_agent(workspace).ainvoke({"messages": messages}, config=config)
+        finally:
+            workspace.mcp = None

@@ -79,15 +79,29 @@ def flush_pending(
     now_ns: int,
     kinds: Collection[str] | None = None,
 ) -> int:
-    """Export every finished span in the ledger (of ``kinds``) once, even with several flushers running."""
+    """Export every finished span in the ledger (of ``kinds``) once, even with several flushers running.
+
+    Rows are deleted only after the provider's processors flushed them without
+    an error: a store that was locked or full, or a process killed in between,
+    leaves them for the next flush (the store replaces a span exported twice).
+    Their metrics are recorded once the rows are gone, so a retry never counts
+    them twice. Returns how many spans were exported (0 when they were kept).
+    """
     token = uuid.uuid4().hex
     spans = ledger.claim_finished(token, now_ns, kinds=kinds)
     if not spans:
         return 0
     try:
-        count = export_spans(spans, tracer_provider, metrics=metrics)
+        count = export_spans(spans, tracer_provider)
+        flushed = tracer_provider.force_flush()
     except BaseException:
         ledger.release_claim(token)
         raise
+    if not flushed:
+        ledger.release_claim(token)
+        return 0
     ledger.delete_claimed(token)
+    if metrics is not None:
+        for pending in spans:
+            metrics.record(pending.kind, pending.facts)
     return count

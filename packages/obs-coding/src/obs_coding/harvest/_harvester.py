@@ -37,7 +37,7 @@ from ._render import TokenCounter
 from ._repo import open_repository
 from ._store import IndexStore
 from ._telemetry import HarvestTelemetry
-from ._workers import Progress, default_workers
+from ._workers import Progress
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
 DEFAULT_BUDGET_TOKENS = 32_000
@@ -79,9 +79,8 @@ class ContextHarvester:
             self.repository,
             self._store,
             self.embedder,
-            model=model,
             max_file_bytes=max_file_bytes,
-            workers=default_workers() if workers is None else workers,
+            workers=workers,
         )
         self._telemetry = HarvestTelemetry(
             tracer_provider=tracer_provider, meter_provider=meter_provider, monitor=monitor
@@ -204,43 +203,10 @@ class ContextHarvester:
         with self._lock, self._telemetry.span(sc.SPAN_HARVEST, {sc.OBS_CODING_PHASE: "harvest"}) as span:
             refresh = self._refresh()
             opened = resolve_open_files(self._index, open_files, cursor)
-            draft1 = TierDraft.start("1", budget, self._counter)
-            pack_tier1(draft1, opened, budget)
-            ranking = self._rank(query, opened)
-            rest = budget - draft1.used  # what tier 1 leaves; the shares are of this
-            left = rest
-            draft2 = TierDraft.start("2", int(rest * self.shares.relevant), self._counter)
-            pack_tier2(draft2, self._index, ranking, {o.path for o in opened}, self.shares)
-            left -= draft2.used
-            selected = {self._index.by_path.get(p, -1) for p in (*(o.path for o in opened), *_paths(draft2))}
-            selected.discard(-1)
-            with self._telemetry.span(sc.SPAN_HARVEST_RESOLVE) as resolve_span:
-                analyses = [o.analysis for o in opened if o.analysis] + [
-                    self._index.files[i].analysis for i in sorted(selected)
-                ]
-                paths = [o.path for o in opened if o.analysis] + [self._index.files[i].path for i in sorted(selected)]
-                sources = [
-                    (path, a.references, [d.name for d in a.definitions])
-                    for path, a in zip(paths, analyses, strict=True)
-                ]
-                refs = referenced_elsewhere(self._index, sources, selected)
-                draft3 = TierDraft.start("3", min(left, int(rest * self.shares.referenced)), self._counter)
-                shown = pack_tier3(draft3, self._index, refs)
-                resolve_span.set_attribute(sc.OBS_HARVEST_SYMBOLS_RESOLVED, len(refs))
-            left -= draft3.used
-            history_cap = min(left, self.shares.history_max_tokens, int(rest * self.shares.history))
-            draft_history = TierDraft.start("history", history_cap, self._counter)
-            if self._history is not None:
-                pack_history(draft_history, self._history, [o.path for o in opened] + list(_paths(draft2)))
-            left -= draft_history.used
-            draft4 = TierDraft.start("4", left, self._counter)
-            pack_tier4(draft4, self._index, ranking, self._file_centrality(), selected, shown, self.shares)
-            tiers: list[Tier] = [d.finish() for d in (draft1, draft2, draft3, draft4, draft_history)]
-            tiers, total = enforce_budget(tiers, budget, self._counter)
-            files_selected = len({p for t in tiers[:2] for p in t.files})
+            tiers, total, ranking = self._pack(query, opened, budget)
             stats = HarvestStats(
                 files_scanned=len(self._index.files),
-                files_selected=files_selected,
+                files_selected=len({p for t in tiers[:2] for p in t.files}),
                 similarity_threshold=ranking.threshold,
                 embedding_cache_hits=refresh.embedding_hits,
                 embedding_cache_misses=refresh.embedding_misses,
@@ -251,7 +217,6 @@ class ContextHarvester:
             report = self._telemetry.harvested(
                 span, model=self.model, budget=budget, tokens_by_tier=tokens_by_tier, total=total, stats=stats
             )
-            notes = self.notes + _content_notes(opened, self._index, tiers)
             return TieredContext(
                 query=query,
                 repo=str(self.root),
@@ -260,11 +225,46 @@ class ContextHarvester:
                 tiers=tuple(tiers),
                 total_tokens=total,
                 stats=stats,
-                notes=tuple(notes),
+                notes=tuple(self.notes + _content_notes(opened, self._index, tiers)),
                 window_tokens=report.window_tokens if report else None,
                 window_fill_ratio=report.fill_ratio if report else None,
                 estimated=self._counter.estimated,
             )
+
+    def _pack(self, query: str, opened: list[OpenFile], budget: int) -> tuple[list[Tier], int, Ranking]:
+        """Fill the tiers in priority order (1, 2, 3, history, 4); render order is 1, 2, 3, 4, history."""
+        draft1 = TierDraft.start("1", budget, self._counter)
+        pack_tier1(draft1, opened, budget)
+        ranking = self._rank(query, opened)
+        rest = budget - draft1.used  # what tier 1 leaves; the shares are of this
+        draft2 = TierDraft.start("2", int(rest * self.shares.relevant), self._counter)
+        pack_tier2(draft2, self._index, ranking, {o.path for o in opened}, self.shares)
+        left = rest - draft2.used
+        selected_paths = [o.path for o in opened] + _paths(draft2)
+        selected = {self._index.by_path[p] for p in selected_paths if p in self._index.by_path}
+        with self._telemetry.span(sc.SPAN_HARVEST_RESOLVE) as resolve_span:
+            refs = referenced_elsewhere(self._index, self._sources(opened, selected), selected)
+            draft3 = TierDraft.start("3", min(left, int(rest * self.shares.referenced)), self._counter)
+            shown = pack_tier3(draft3, self._index, refs)
+            resolve_span.set_attribute(sc.OBS_HARVEST_SYMBOLS_RESOLVED, len(refs))
+        left -= draft3.used
+        history_cap = min(left, self.shares.history_max_tokens, int(rest * self.shares.history))
+        draft_history = TierDraft.start("history", history_cap, self._counter)
+        if self._history is not None:
+            pack_history(draft_history, self._history, selected_paths)
+        left -= draft_history.used
+        draft4 = TierDraft.start("4", left, self._counter)
+        pack_tier4(draft4, self._index, ranking, self._file_centrality(), selected, shown, self.shares)
+        tiers = [d.finish() for d in (draft1, draft2, draft3, draft4, draft_history)]
+        tiers, total = enforce_budget(tiers, budget, self._counter)
+        return tiers, total, ranking
+
+    def _sources(self, opened: list[OpenFile], selected: set[int]) -> list[tuple[str, dict[str, int], list[str]]]:
+        """(path, references, defined names) of tiers 1-2, each file once (open files as on disk now)."""
+        sources = {o.path: o.analysis for o in opened if o.analysis is not None}
+        for i in sorted(selected):
+            sources.setdefault(self._index.files[i].path, self._index.files[i].analysis)
+        return [(path, a.references, [d.name for d in a.definitions]) for path, a in sources.items()]
 
     def close(self) -> None:
         self._store.close()

@@ -1,7 +1,8 @@
 """The in-memory index a harvest searches, kept in step with the work tree.
 
-``refresh()`` is cheap when nothing changed (a ``git ls-files`` and a stat per
-file) and proportional to the change otherwise: only blobs never seen before
+A refresh (``refresh_scan`` then ``refresh_embed``) is cheap when nothing
+changed (a stat per file; the file list is reused while no directory changed)
+and proportional to the change otherwise: only blobs never seen before
 are analysed and embedded; everything else comes from memory or the on-disk
 store. The searchable structures (FAISS index over chunk vectors, BM25 over
 files, the definition table) are rebuilt from cached parts only when the set of
@@ -30,6 +31,7 @@ from ._workers import Progress, WorkItem, analyze_items
 
 CHUNK_TEXT_CACHE = 64
 """Files whose chunk texts stay in memory for excerpts (by blob, oldest dropped first)."""
+Half = npt.NDArray[np.float16]
 PATH_TERM_WEIGHT = 3
 """A path term counts like this many content occurrences: directory and file names are deliberate labels."""
 
@@ -42,7 +44,7 @@ class IndexedFile:
     size: int
     analysis: FileAnalysis
     first_chunk: int
-    """Row of the file's first chunk in the vector matrix."""
+    """Row (FAISS id) of the file's first chunk."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,16 @@ def _merge(chunks: list[tuple[IntArray, IntArray]]) -> tuple[IntArray, IntArray]
     counts = np.concatenate([c[1] for c in chunks])
     unique, inverse = np.unique(ids, return_inverse=True)
     return unique, np.bincount(inverse, weights=counts, minlength=unique.size).astype(np.int64)
+
+
+def _idf(matrix: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Per-dimension rarity over chunks, applied to hashed query vectors (see ``_embedder``)."""
+    n = matrix.shape[0]
+    if n == 0:
+        return np.ones(matrix.shape[1], dtype=np.float32)
+    df = np.count_nonzero(matrix, axis=0).astype(np.float32)
+    weights: npt.NDArray[np.float32] = np.log((n + 1.0) / (df + 1.0)).astype(np.float32) + 1.0
+    return weights
 
 
 @dataclass
@@ -91,27 +103,30 @@ class RepoIndex:
         store: IndexStore,
         embedder: Embeddings,
         *,
-        model: str | None,
         max_file_bytes: int,
-        workers: int,
+        workers: int | None,
     ) -> None:
         self.repository = repository
         self.store = store
         self.embedder = embedder
         self.embedder_key = embedder_key(embedder)
-        self.model = model
         self.max_file_bytes = max_file_bytes
         self.workers = workers
+        """Processes for analysing many new files; None decides per refresh (see ``default_workers``)."""
         self._suffix = f":{ANALYZER_VERSION}"
         self._stats = store.stat_entries()
         self._listing = Listing()
         self._analyses: dict[str, FileAnalysis] = {}
-        self._vectors: dict[str, npt.NDArray[np.float32]] = {}
+        self._vectors: dict[str, Half] = {}
+        """Blob key → chunk vectors, kept as float16 (FAISS holds the float32 copy it searches)."""
         self._signature: tuple[tuple[str, str], ...] | None = None
         self._chunk_text_cache: dict[str, list[str]] = {}
         self.files: list[IndexedFile] = []
         self.by_path: dict[str, int] = {}
-        self.matrix = np.zeros((0, 1), dtype=np.float32)
+        self.rows = 0
+        """Chunk vectors in the FAISS index."""
+        self.dim = 1
+        """Their dimension."""
         self.chunk_file = np.zeros(0, dtype=np.int64)
         self.faiss: faiss.Index | None = None
         self.query_weights: npt.NDArray[np.float32] | None = None
@@ -194,31 +209,36 @@ class RepoIndex:
             return b""
 
     def _compute(self, items: list[WorkItem], stats: RefreshStats, progress: Progress | None) -> None:
-        fresh_keys = {self.key(item.blob) for item in items if self.key(item.blob) not in self._analyses}
-        results = analyze_items(items, embedder=self.embedder, workers=self.workers, progress=progress)
-        analyses: dict[str, FileAnalysis] = {}
-        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        """Analyse and embed new blobs, storing and preparing each batch as it arrives."""
         pending: list[tuple[str, list[str]]] = []
-        for item in results:
-            key = self.key(item.analysis.blob)
-            analyses[key] = item.analysis
-            if item.vectors is not None:
-                vectors[key] = item.vectors.astype(np.float32, copy=False)
-            else:
-                pending.append((key, item.texts or []))
+        for batch in analyze_items(items, embedder=self.embedder, workers=self.workers, progress=progress):
+            analyses: dict[str, str] = {}
+            vectors: dict[str, Half] = {}
+            for result in batch:
+                key = self.key(result.blob)
+                analysis = result.parsed()
+                self._analyses[key] = analysis
+                analyses[key] = result.analysis_json
+                self._term_arrays[key] = self._terms_of(key, analysis)  # overlaps the workers' parsing
+                if result.vectors is not None:
+                    vectors[key] = result.vectors.astype(np.float16, copy=False)
+                else:
+                    pending.append((key, result.texts or []))
+            stats.analysed += len(analyses)
+            stats.chunks_embedded += sum(v.shape[0] for v in vectors.values())
+            self._vectors.update(vectors)
+            self.store.save_analyses(analyses)
+            self.store.save_vectors(vectors, self.embedder_key)
         if pending:  # an arbitrary LangChain embedder: one batched call in this process
-            flat = [text for _, texts in pending for text in texts]
-            matrix = embed_texts(self.embedder, flat)
+            matrix = embed_texts(self.embedder, [text for _, texts in pending for text in texts])
+            vectors = {}
             row = 0
             for key, texts in pending:
-                vectors[key] = matrix[row : row + len(texts)] if texts else np.zeros((0, 1), dtype=np.float32)
+                vectors[key] = (matrix[row : row + len(texts)] if texts else np.zeros((0, 1))).astype(np.float16)
                 row += len(texts)
-        stats.analysed = len(fresh_keys)
-        stats.chunks_embedded = sum(v.shape[0] for v in vectors.values())
-        self._analyses.update(analyses)
-        self._vectors.update(vectors)
-        self.store.save_analyses({k: a for k, a in analyses.items() if k in fresh_keys})
-        self.store.save_vectors(vectors, self.embedder_key)
+            stats.chunks_embedded += len(matrix)
+            self._vectors.update(vectors)
+            self.store.save_vectors(vectors, self.embedder_key)
 
     def _embed_only(self, items: dict[str, WorkItem], stats: RefreshStats) -> None:
         spans: list[tuple[str, int]] = []
@@ -228,45 +248,44 @@ class RepoIndex:
             spans.append((key, len(chunk_list)))
             texts.extend(chunk_list)
         matrix = embed_texts(self.embedder, texts)
-        vectors: dict[str, npt.NDArray[np.float32]] = {}
+        vectors: dict[str, Half] = {}
         row = 0
         for key, count in spans:
-            vectors[key] = matrix[row : row + count] if count else np.zeros((0, 1), dtype=np.float32)
+            vectors[key] = (matrix[row : row + count] if count else np.zeros((0, 1))).astype(np.float16)
             row += count
         stats.chunks_embedded += len(texts)
         self._vectors.update(vectors)
         self.store.save_vectors(vectors, self.embedder_key)
 
     def _rebuild(self, result: ScanResult) -> None:
+        keys = [self.key(f.blob) for f in result.files]
+        dim = next((v.shape[1] for v in (self._vectors[k] for k in keys) if v.ndim == 2 and v.shape[0]), 1)
         files: list[IndexedFile] = []
-        blocks: list[npt.NDArray[np.float32]] = []
+        blocks: list[Half] = []
         owners: list[npt.NDArray[np.int64]] = []
         row = 0
-        for f in result.files:
-            key = self.key(f.blob)
+        for f, key in zip(result.files, keys, strict=True):
             analysis = self._analyses[key]
             vectors = self._vectors[key]
-            if vectors.shape[0] != len(analysis.chunks):
-                vectors = np.zeros((len(analysis.chunks), vectors.shape[1] if vectors.ndim == 2 else 1), np.float32)
+            if vectors.shape != (len(analysis.chunks), dim):  # an embedder that returned nothing usable
+                vectors = np.zeros((len(analysis.chunks), dim), np.float16)
             files.append(IndexedFile(f.path, f.blob, f.language, f.size, analysis, row))
             if vectors.shape[0]:
                 blocks.append(vectors)
                 owners.append(np.full(vectors.shape[0], len(files) - 1, dtype=np.int64))
                 row += vectors.shape[0]
-        live = {self.key(f.blob) for f in files}
+        live = set(keys)
         self._analyses = {k: v for k, v in self._analyses.items() if k in live}
         self._vectors = {k: v for k, v in self._vectors.items() if k in live}
         self.files = files
         self.by_path = {f.path: i for i, f in enumerate(files)}
-        dims = {b.shape[1] for b in blocks}
-        dim = dims.pop() if len(dims) == 1 else (max(dims) if dims else 1)
-        blocks = [b for b in blocks if b.shape[1] == dim]
-        self.matrix = np.ascontiguousarray(np.vstack(blocks)) if blocks else np.zeros((0, dim), np.float32)
+        matrix = np.vstack(blocks).astype(np.float32) if blocks else np.zeros((0, dim), np.float32)
+        self.rows, self.dim = matrix.shape
         self.chunk_file = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
-        self.faiss = faiss.IndexFlatIP(dim)
-        if self.matrix.shape[0]:
-            self.faiss.add(self.matrix)
-        self.query_weights = self._idf() if isinstance(self.embedder, HashedEmbedder) else None
+        self.faiss = faiss.IndexFlatIP(dim)  # holds its own copy: the stacked matrix is not kept
+        if self.rows:
+            self.faiss.add(matrix)
+        self.query_weights = _idf(matrix) if isinstance(self.embedder, HashedEmbedder) else None
         arrays = [self._terms_of(self.key(f.blob), f.analysis) for f in files]
         self._term_arrays = {self.key(f.blob): a for f, a in zip(files, arrays, strict=True)}
         self.content = BM25(self.vocabulary, [a.file for a in arrays])
@@ -292,15 +311,6 @@ class RepoIndex:
             chunks = [self.vocabulary.encode(bag) for bag in analysis.chunk_terms]
             cached = TermArrays(chunks, _merge(chunks))
         return cached
-
-    def _idf(self) -> npt.NDArray[np.float32]:
-        """Per-dimension rarity over chunks, applied to hashed query vectors (see ``_embedder``)."""
-        n = self.matrix.shape[0]
-        if n == 0:
-            return np.ones(self.matrix.shape[1], dtype=np.float32)
-        df = np.count_nonzero(self.matrix, axis=0).astype(np.float32)
-        weights: npt.NDArray[np.float32] = np.log((n + 1.0) / (df + 1.0)).astype(np.float32) + 1.0
-        return weights
 
     def text_of(self, path: str) -> str:
         """Current text of an indexed (or any readable) file; U+FFFD where bytes were not UTF-8."""

@@ -1,11 +1,13 @@
 """Hybrid ranking of files for a query: dense + lexical + path + git signals.
 
 Each signal is scaled to 0..1 against the best file (but never stretched when
-even the best match is weak) and the scaled signals are added with fixed weights. The weights were chosen on the retrieval benchmark
-(``bench/harvest_retrieval.py``: commit message → changed files,
-docstring → defining file), not by intuition; the reasons per weight are in
-``RankWeights``. Dense similarity is max-over-chunks, so one matching function
-in a large module counts.
+even the best match is weak) and the scaled signals are added with fixed
+weights. The weights were chosen on the retrieval benchmark
+(``bench/harvest_retrieval.py``: commit message → changed files, docstring →
+defining file), not by intuition; the reasons per weight are in
+``RankWeights`` and ``bench/harvest.md``. Dense and lexical scores are per
+chunk (a file counts by its best chunk), so one matching function in a large
+module is found.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from ._lexical import BM25
 from ._text import query_terms
 
 FloatArray = npt.NDArray[np.float64]
-SIGNALS = ("dense", "lexical", "path", "history", "cochange", "recency")
 NOISE = {"dense": 0.05}
 """Cosine at or below which a hashed-feature match is collision noise."""
 MAX_RANKED = 1000
@@ -165,13 +166,13 @@ def _dense(
     index: RepoIndex, embedder: Embeddings, query: str, cursor_text: str, cursor_weight: float
 ) -> tuple[FloatArray, FloatArray]:
     n_files = len(index.files)
-    rows = index.matrix.shape[0]
+    rows = index.rows
     if rows == 0 or index.faiss is None:
         return np.zeros(n_files), np.zeros(rows)
     vector = embed_query(embedder, query).astype(np.float32)
     if cursor_text.strip():
         vector = vector + cursor_weight * embed_query(embedder, cursor_text).astype(np.float32)
-    if vector.shape[0] != index.matrix.shape[1]:
+    if vector.shape[0] != index.dim:
         return np.zeros(n_files), np.zeros(rows)
     if index.query_weights is not None:
         vector = vector * index.query_weights

@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -96,16 +97,14 @@ class IndexStore:
                 found[key] = FileAnalysis.from_json(json.loads(data))
         return found
 
-    def save_analyses(self, analyses: Mapping[str, FileAnalysis]) -> None:
+    def save_analyses(self, analyses: Mapping[str, str]) -> None:
+        """Store analyses already serialised as JSON (workers serialise them, in parallel)."""
         with self._db:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO analyses VALUES (?, ?)",
-                [(k, json.dumps(a.to_json(), separators=(",", ":"))) for k, a in analyses.items()],
-            )
+            self._db.executemany("INSERT OR REPLACE INTO analyses VALUES (?, ?)", list(analyses.items()))
 
     # -- vectors ------------------------------------------------------------------------
-    def load_vectors(self, keys: Iterable[str], embedder: str) -> dict[str, npt.NDArray[np.float32]]:
-        found: dict[str, npt.NDArray[np.float32]] = {}
+    def load_vectors(self, keys: Iterable[str], embedder: str) -> dict[str, npt.NDArray[np.float16]]:
+        found: dict[str, npt.NDArray[np.float16]] = {}
         for batch in _batches(list(keys)):
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
@@ -113,10 +112,10 @@ class IndexStore:
                 [embedder, *batch],
             )
             for key, n_rows, dim, data in rows:
-                found[key] = np.frombuffer(data, dtype=np.float16).reshape(n_rows, dim).astype(np.float32)
+                found[key] = np.frombuffer(data, dtype=np.float16).reshape(n_rows, dim).copy()
         return found
 
-    def save_vectors(self, vectors: Mapping[str, npt.NDArray[np.float32]], embedder: str) -> None:
+    def save_vectors(self, vectors: Mapping[str, npt.NDArray[np.floating[Any]]], embedder: str) -> None:
         # float16 halves the file; cosine scores move by ~1e-3, far below ranking noise.
         with self._db:
             self._db.executemany(

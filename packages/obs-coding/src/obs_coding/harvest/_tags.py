@@ -79,6 +79,14 @@ def _parser(language: str) -> Parser:
     return parser
 
 
+def _roles(language: str) -> dict[int, str]:
+    """Pattern index → its role capture (``definition.class``, ``reference.call``, ...), learnt per thread."""
+    roles: dict[str, dict[int, str]] | None = getattr(_local, "roles", None)
+    if roles is None:
+        roles = _local.roles = {}
+    return roles.setdefault(language, {})
+
+
 def extract_tags(language: str, source: bytes) -> FileTags:
     """Parse ``source`` and run the language's tag query."""
     spec = spec_for(language)
@@ -87,20 +95,23 @@ def extract_tags(language: str, source: bytes) -> FileTags:
     tree = _parser(language).parse(source)
     matches = QueryCursor(tag_query(language)).matches(tree.root_node)
     found: dict[tuple[int, int], tuple[int, str, Node, str]] = {}
-    referenced: Counter[bytes] = Counter()
+    referenced: list[bytes | None] = []
+    roles = _roles(language)
     for pattern_index, captures in matches:
         names = captures.get("name")
         if not names:
             continue
-        for capture, nodes in captures.items():
-            if capture[0] == "r":  # reference.<kind>
-                referenced[names[0].text or b""] += 1
-            elif capture[0] == "d":  # definition.<kind>
-                node = nodes[0]
-                key = (node.start_byte, node.end_byte)
-                if key not in found or found[key][0] > pattern_index:
-                    found[key] = (pattern_index, capture[11:], node, _text(names[0]))
-    references = {name.decode("utf-8", "replace"): count for name, count in referenced.items() if name}
+        role = roles.get(pattern_index)
+        if role is None:
+            role = roles[pattern_index] = next((c for c in captures if c != "name"), "")
+        if role[0] == "r":  # reference.<kind>: most matches, so kept to one append
+            referenced.append(names[0].text)
+        elif role[0] == "d":  # definition.<kind>
+            node = captures[role][0]
+            key = (node.start_byte, node.end_byte)
+            if key not in found or found[key][0] > pattern_index:
+                found[key] = (pattern_index, role[11:], node, _text(names[0]))
+    references = {name.decode("utf-8", "replace"): n for name, n in Counter(referenced).items() if name}
     ordered = sorted(found.values(), key=lambda item: (item[2].start_byte, -item[2].end_byte))
     definitions: list[Definition] = []
     stack: list[tuple[int, int]] = []  # (end_byte, index) of open enclosing definitions

@@ -117,8 +117,8 @@ class ClaudeCodeHook:
         task = self.recorder.current_task(session_id=session_id)
         if task is None:
             self._ensure_session(payload, session_id, cwd, now_ns)
-            task = self.recorder.start_task(
-                at_ns=now_ns, session_id=session_id, repo=_repo(cwd), agent=CLIENT, facts={"implicit": True}
+            task = self.recorder.open_or_start_task(
+                session_id, at_ns=now_ns, repo=_repo(cwd), agent=CLIENT, facts={"implicit": True}
             )
         return task
 
@@ -154,6 +154,7 @@ class ClaudeCodeHook:
                     start_ns=span.start_ns,
                     parent_span_id=span.span_id,
                     after_text=after,
+                    base_commit=domain.head_commit(repo),
                 )
         elif tool == "Bash":
             command = as_str(tool_input.get("command")) or ""

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from typing import Any
 
 CLIENTS = (CLIENT,)
+EXPORT_LOG_MAX_BYTES = 256 * 1024
+"""The background exporters' stderr goes to ``export.log``; past this size it is rotated to ``export.log.1``."""
 
 
 def project_dir(payload: dict[str, Any]) -> Path:
@@ -84,7 +86,7 @@ def start_export(ledger_path: Path, store: Path, *, mode: str | None) -> None:
         run_export(ledger_path, store_path=store, service_name=CLIENT)
         return
     args = [sys.executable, "-m", "obs_coding.export", "--ledger", str(ledger_path), "--store", str(store)]
-    log = str(ledger_path.parent / "export.log")
+    log = str(export_log(ledger_path.parent))
     if hasattr(os, "posix_spawn"):
         # posix_spawn leaves no Popen object to wait for; the child outlives this process by design.
         os.posix_spawn(
@@ -104,6 +106,23 @@ def start_export(ledger_path: Path, store: Path, *, mode: str | None) -> None:
     with open(log, "ab") as err:
         flags = getattr(subprocess, "DETACHED_PROCESS", 0) | getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
         subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, creationflags=flags)
+
+
+def export_log(directory: Path) -> Path:
+    """``export.log`` in ``directory``, first rotated when it grew past :data:`EXPORT_LOG_MAX_BYTES`.
+
+    Every Stop hook appends a detached exporter's stderr to it for months, so it
+    keeps one previous generation and at most about twice the limit on disk.
+    Concurrent hooks may both rotate: ``os.replace`` is atomic and a lost race
+    only means the other one did it.
+    """
+    log = directory / "export.log"
+    try:
+        if log.stat().st_size > EXPORT_LOG_MAX_BYTES:
+            os.replace(log, log.with_name("export.log.1"))
+    except OSError:
+        pass
+    return log
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,7 +72,9 @@ class Ingestor:
                 self.stats.events += 1
                 if self.on_task_done is not None and event.type in ("end", "decision", "session_end"):
                     self.on_task_done()
-            except (EventError, ValueError) as exc:
+            except (EventError, ValueError, TypeError, ArithmeticError) as exc:
+                # A line whose values have the right JSON types but impossible values (a time of 1e400,
+                # Infinity) is one bad line, like malformed JSON: the rest of the stream still counts.
                 self.stats.errors.append(f"line {number}: {exc}")
         return self.stats
 
@@ -182,8 +184,17 @@ class Ingestor:
             patch: list[Any] = [h for h in hunks if isinstance(h, dict)] if isinstance(hunks, list) else []
             edit = domain.edit_from_patch(path, patch, edit_type=edit_type, old_path=old_path)
             after_text = _read(absolute) if edit_type != "delete" else None
-        model = event.str_field("model")
-        self.recorder.edit(task, edit, repo=root, at_ns=event.time_ns, after_text=after_text, model=model)
+        head = event.body.get("base_commit")
+        self.recorder.edit(
+            task,
+            edit,
+            repo=root,
+            at_ns=event.time_ns,
+            after_text=after_text,
+            model=event.str_field("model"),
+            # Only the client knows HEAD at the edit: a file ingested later may be replayed long after it moved.
+            base_commit=head if isinstance(head, str) else None,
+        )
 
     def _verification(self, task: TaskRow, event: Event) -> None:
         command = str(event.str_field("command"))

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 LEDGER_FILE = "coding.db"
+_MOVE_ASIDE = "move it aside (obs starts a new one) or point --ledger / OBS_CODING_DB elsewhere"
 _TASK_COLUMNS = frozenset(
     {
         "span_id",
@@ -65,19 +66,33 @@ class Ledger:
     """Typed access to ``coding.db``; every method is one short transaction."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        """Open (creating or migrating) the ledger; :class:`LedgerError` when the file is not one."""
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(self.path), timeout=10, isolation_level=None, check_same_thread=False)
-        self._conn.row_factory = sqlite3.Row
-        self._conn.execute("PRAGMA busy_timeout = 10000")
-        # WAL + NORMAL: no fsync per commit (a hook commits on every tool call); a crash of the machine may
-        # lose the last few records, never corrupt the file.
-        self._conn.execute("PRAGMA synchronous = NORMAL")
-        version = int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        try:
+            self._conn.row_factory = sqlite3.Row
+            self._conn.execute("PRAGMA busy_timeout = 10000")
+            # WAL + NORMAL: no fsync per commit (a hook commits on every tool call); a crash of the machine may
+            # lose the last few records, never corrupt the file.
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            # One statement, one snapshot: another process may be creating the schema right now.
+            version, objects = self._conn.execute(
+                "SELECT (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)"
+            ).fetchone()
+            foreign = version == 0 and objects > 0
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise LedgerError(f"{self.path} is not a readable coding ledger ({exc}); {_MOVE_ASIDE}") from exc
+        if foreign:
+            # Migrating would add obs's tables to another application's database.
+            self._conn.close()
+            raise LedgerError(f"{self.path} is an SQLite file of something else, not a coding ledger; {_MOVE_ASIDE}")
         if version > LEDGER_VERSION:
             self._conn.close()
             raise LedgerError(
-                f"{self.path} has ledger version {version}, newer than this obs-coding ({LEDGER_VERSION})"
+                f"{self.path} has ledger version {version}, newer than this obs-coding ({LEDGER_VERSION}):"
+                " upgrade obs-coding, or point --ledger / OBS_CODING_DB elsewhere"
             )
         if version < LEDGER_VERSION:
             self._migrate(version)
@@ -265,7 +280,8 @@ class Ledger:
     def add_edit(self, edit: EditRow) -> None:
         self._conn.execute(
             "INSERT INTO edits (edit_id, trace_id, span_id, repo, path, old_path, language, edit_type, agent, model,"
-            " time_ns, lines_added, lines_removed, hunks, fingerprint) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " time_ns, lines_added, lines_removed, hunks, fingerprint, base_commit)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 edit.edit_id,
                 edit.trace_id,
@@ -282,6 +298,7 @@ class Ledger:
                 edit.lines_removed,
                 json.dumps(edit.hunks),
                 dumps(edit.fingerprint),
+                edit.base_commit,
             ),
         )
 
@@ -290,7 +307,7 @@ class Ledger:
         sql = (
             "SELECT e.edit_id, e.trace_id, e.span_id, e.repo, e.path, e.old_path, e.language, e.edit_type,"
             " coalesce(e.agent, t.agent) AS agent, coalesce(e.model, t.model) AS model, e.time_ns,"
-            " e.lines_added, e.lines_removed, e.hunks, e.fingerprint"
+            " e.lines_added, e.lines_removed, e.hunks, e.fingerprint, e.base_commit"
             " FROM edits e LEFT JOIN tasks t ON t.trace_id = e.trace_id WHERE 1 = 1"
         )
         args: list[Any] = []

@@ -210,6 +210,7 @@ class EditRow(Row):
 
     __slots__ = (
         "agent",
+        "base_commit",
         "edit_id",
         "edit_type",
         "fingerprint",
@@ -243,6 +244,7 @@ class EditRow(Row):
         old_path: str | None = None,
         agent: str | None = None,
         model: str | None = None,
+        base_commit: str | None = None,
     ) -> None:
         self.edit_id = edit_id
         self.repo = repo
@@ -259,6 +261,8 @@ class EditRow(Row):
         self.old_path = old_path
         self.agent = agent
         self.model = model
+        self.base_commit = base_commit
+        """HEAD's commit when the edit was made: ``""`` before the first commit, None when unknown."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> EditRow:

@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: this mod
 if TYPE_CHECKING:
     from typing import Final
 
-LEDGER_VERSION: Final = 1
+LEDGER_VERSION: Final = 2
 
 _V1: Final = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -94,5 +94,11 @@ CREATE TABLE IF NOT EXISTS edit_outcomes (
 );
 """
 
-MIGRATIONS: Final[dict[int, str]] = {1: _V1}
+# v2: the commit HEAD pointed at when an edit was made (NULL = unknown, '' = no commit yet), so an
+# outcome scan can tell commits made after the edit from those made in the same second before it.
+_V2: Final = """
+ALTER TABLE edits ADD COLUMN base_commit TEXT
+"""
+
+MIGRATIONS: Final[dict[int, str]] = {1: _V1, 2: _V2}
 """Script that brings a ledger from version ``n - 1`` to ``n``."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         fingerprint,
         parse_edit_type,
     )
+    from ._head import head_commit
     from ._ids import format_traceparent, new_span_id, new_trace_id, parse_traceparent
     from ._language import language_of
     from ._lines import line_counts, line_key, text_lines
@@ -42,6 +43,7 @@ __getattr__, __dir__ = lazy_exports(
         "edit_from_texts": "._edits",
         "fingerprint": "._edits",
         "parse_edit_type": "._edits",
+        "head_commit": "._head",
         "format_traceparent": "._ids",
         "new_span_id": "._ids",
         "new_trace_id": "._ids",
@@ -80,6 +82,7 @@ __all__ = [
     "find_repo_root",
     "fingerprint",
     "format_traceparent",
+    "head_commit",
     "language_of",
     "line_counts",
     "line_key",

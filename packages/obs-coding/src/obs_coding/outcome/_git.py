@@ -48,6 +48,7 @@ class GitHistory:
         self.repo = git.Repo(root)
         self.root = Path(self.repo.working_tree_dir or root)
         self.path_commits = lru_cache(maxsize=4096)(self._path_commits)
+        self.commits_since = lru_cache(maxsize=4096)(self._commits_since)
         self.content = lru_cache(maxsize=8192)(self._content)
         self.blame = lru_cache(maxsize=4096)(self._blame)
         self.rev_at = lru_cache(maxsize=1024)(self._rev_at)
@@ -67,11 +68,34 @@ class GitHistory:
         """Commits reachable from HEAD that touched ``path``, oldest first."""
         if not self.has_commits():
             return ()
-        out = self.repo.git.log("HEAD", "--format=%H %ct", "--", path)
-        commits = [CommitInfo(sha, int(ts)) for sha, ts in (line.split() for line in out.splitlines() if line)]
-        return tuple(sorted(commits, key=lambda c: c.time_s))
+        return _oldest_first(self.repo.git.log("HEAD", "--topo-order", "--reverse", "--format=%H %ct", "--", path))
 
-    def commits_after(self, path: str, time_s: int) -> list[CommitInfo]:
+    def _commits_since(self, base: str, path: str) -> tuple[CommitInfo, ...] | None:
+        """Commits that touched ``path`` and are reachable from HEAD but not from ``base`` ("" = every one).
+
+        None when ``base`` is not a commit of this repository (gc'd, another clone).
+        """
+        if not self.has_commits():
+            return ()
+        try:
+            out = self.repo.git.log(
+                f"{base}..HEAD" if base else "HEAD", "--topo-order", "--reverse", "--format=%H %ct", "--", path
+            )
+        except git.GitCommandError:
+            return None
+        return _oldest_first(out)
+
+    def commits_after(self, path: str, time_s: int, base: str | None = None) -> list[CommitInfo]:
+        """Commits touching ``path`` made after an edit at ``time_s`` whose HEAD then was ``base``.
+
+        With a known base the answer comes from the history; without one, from
+        commit times in whole seconds, where a commit in the edit's own second
+        counts as after it (it usually is the commit that took the edit).
+        """
+        if base is not None:
+            since = self.commits_since(base, path)
+            if since is not None:
+                return list(since)
         return [c for c in self.path_commits(path) if c.time_s >= time_s]
 
     def _content(self, sha: str | None, path: str) -> str | None:
@@ -112,6 +136,16 @@ class GitHistory:
         except git.GitCommandError:
             return ()
         return tuple(parse_line_porcelain(out))
+
+
+def _oldest_first(log: str) -> tuple[CommitInfo, ...]:
+    """``git log --topo-order --reverse --format='%H %ct'`` sorted by time; ties keep parents first.
+
+    Commit times have one-second resolution, so commits made in the same second
+    keep the order the history gives them instead of an arbitrary one.
+    """
+    commits = [CommitInfo(sha, int(ts)) for sha, ts in (line.split() for line in log.splitlines() if line)]
+    return tuple(sorted(commits, key=lambda c: c.time_s))
 
 
 def parse_line_porcelain(text: str) -> list[BlameLine]:

@@ -66,6 +66,7 @@ class ScanReport:
                     "outcome": r.outcome,
                     "commit": r.commit.sha if r.commit else None,
                     "kept": r.kept,
+                    "superseded": r.superseded,
                 }
                 for r in self.outcomes
             ],
@@ -137,6 +138,8 @@ def outcome_facts(report: ScanReport, result: EditOutcome) -> Facts:
         facts["commit"] = result.commit.sha
     if result.kept is not None:
         facts["kept"] = round(result.kept, 4)
+    if result.superseded:
+        facts["superseded"] = round(result.superseded, 4)
     return facts
 
 

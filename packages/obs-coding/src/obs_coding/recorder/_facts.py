@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 
+from obs_coding import model as domain
 from obs_coding.ledger import EditRow, Facts, TaskRow
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: this module is on the hook path
 if TYPE_CHECKING:
-    from obs_coding.model import Plan, VerificationResult
+    from obs_coding.model import FileEdit, Plan, VerificationResult
 
 DEFAULT_REVIEW_THRESHOLD = 0.6
 USER_OUTCOMES = ("accepted", "regenerated", "rejected", "abandoned")
@@ -57,6 +58,39 @@ def plan_facts(plan: Plan, threshold: float) -> Facts:
     if plan.confidence is not None:
         facts["confidence"] = plan.confidence
     return facts
+
+
+def edit_row(
+    edit: FileEdit,
+    *,
+    repo: str,
+    at_ns: int,
+    after_text: str | None,
+    trace_id: str | None,
+    span_id: str | None = None,
+    agent: str | None = None,
+    model: str | None = None,
+    base_commit: str | None = None,
+) -> EditRow:
+    """The ledger row of one edit, whoever recorded it (hooks and ingest later, a live session now)."""
+    return EditRow(
+        edit_id=domain.new_span_id(),
+        repo=repo,
+        path=edit.path,
+        language=edit.language,
+        edit_type=edit.edit_type,
+        time_ns=at_ns,
+        lines_added=edit.lines_added,
+        lines_removed=edit.lines_removed,
+        hunks=list(edit.hunk_ids),
+        fingerprint=domain.fingerprint(edit, after_text).to_json(),
+        trace_id=trace_id,
+        span_id=span_id,
+        old_path=edit.old_path,
+        agent=agent,
+        model=model,
+        base_commit=base_commit,
+    )
 
 
 def edit_facts(edit: EditRow) -> Facts:

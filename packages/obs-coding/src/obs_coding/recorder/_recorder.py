@@ -19,7 +19,15 @@ from obs_coding import model as domain
 from obs_coding.ledger import EditRow, Facts, Ledger, PendingSpan, SessionRow, TaskRow
 
 from ._attempts import AttemptTracker
-from ._facts import USER_OUTCOMES, edit_facts, plan_facts, task_facts, user_outcome_facts, verification_facts
+from ._facts import (
+    USER_OUTCOMES,
+    edit_facts,
+    edit_row,
+    plan_facts,
+    task_facts,
+    user_outcome_facts,
+    verification_facts,
+)
 from ._facts import review_threshold as review_threshold_default
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: this module is on the hook path
@@ -76,28 +84,56 @@ class Recorder:
                 previous = self.ledger.open_task(session_id)
                 if previous is not None:
                     self._end(previous, previous.last_ns, "interrupted", None)
-            session = self.ledger.session(session_id) if session_id is not None else None
-            parent = domain.parse_traceparent(traceparent)
-            if parent is not None and self.ledger.task(parent[0]) is not None:
-                parent = None  # one task per trace: a reused traceparent starts a trace of its own
-            task = TaskRow(
-                trace_id=parent[0] if parent else domain.new_trace_id(),
-                span_id=domain.new_span_id(),
-                start_ns=at_ns,
-                last_ns=at_ns,
-                parent_span_id=parent[1] if parent else None,
-                session_id=session_id,
-                task_key=task_key,
-                client=self.client,
-                agent=agent or (session.agent if session else None) or self.agent,
-                model=model or (session.model if session else None),
-                repo=repo,
-                facts=dict(facts or {}),
-            )
-            self.ledger.insert_task(task)
-            self.ledger.add_span(
-                PendingSpan(task.span_id, task.trace_id, "task", at_ns, parent_span_id=task.parent_span_id)
-            )
+            return self._insert_task(at_ns, session_id, task_key, repo, agent, model, traceparent, facts)
+
+    def open_or_start_task(
+        self, session_id: str, *, at_ns: int, repo: str | None = None, agent: str | None = None, facts: Facts
+    ) -> TaskRow:
+        """The session's open task, else a new one (tool calls with no prompt seen, e.g. hooks installed mid-session).
+
+        Looking and opening happen in one transaction: parallel tool calls of one
+        session run their hooks at once, and each must find the same task rather
+        than open its own and interrupt the others'.
+        """
+        with self.ledger.transaction():
+            task = self.ledger.open_task(session_id)
+            if task is not None:
+                return task
+            return self._insert_task(at_ns, session_id, None, repo, agent, None, None, facts)
+
+    def _insert_task(
+        self,
+        at_ns: int,
+        session_id: str | None,
+        task_key: str | None,
+        repo: str | None,
+        agent: str | None,
+        model: str | None,
+        traceparent: str | None,
+        facts: Facts | None,
+    ) -> TaskRow:
+        session = self.ledger.session(session_id) if session_id is not None else None
+        parent = domain.parse_traceparent(traceparent)
+        if parent is not None and self.ledger.task(parent[0]) is not None:
+            parent = None  # one task per trace: a reused traceparent starts a trace of its own
+        task = TaskRow(
+            trace_id=parent[0] if parent else domain.new_trace_id(),
+            span_id=domain.new_span_id(),
+            start_ns=at_ns,
+            last_ns=at_ns,
+            parent_span_id=parent[1] if parent else None,
+            session_id=session_id,
+            task_key=task_key,
+            client=self.client,
+            agent=agent or (session.agent if session else None) or self.agent,
+            model=model or (session.model if session else None),
+            repo=repo,
+            facts=dict(facts or {}),
+        )
+        self.ledger.insert_task(task)
+        self.ledger.add_span(
+            PendingSpan(task.span_id, task.trace_id, "task", at_ns, parent_span_id=task.parent_span_id)
+        )
         return task
 
     def current_task(self, *, session_id: str | None = None, task_key: str | None = None) -> TaskRow | None:
@@ -177,25 +213,24 @@ class Recorder:
         parent_span_id: str | None = None,
         after_text: str | None = None,
         model: str | None = None,
+        base_commit: str | None = None,
     ) -> EditRow:
-        """One file edit: a ledger row for outcome scans and a finished span under the tool call."""
+        """One file edit: a ledger row for outcome scans and a finished span under the tool call.
+
+        ``base_commit`` is HEAD's commit when the edit was made (see :func:`obs_coding.model.head_commit`);
+        only a caller that records as the edit happens can know it.
+        """
         span_id = domain.new_span_id()
-        row = EditRow(
-            edit_id=domain.new_span_id(),
+        row = edit_row(
+            edit,
             repo=str(Path(repo)),
-            path=edit.path,
-            language=edit.language,
-            edit_type=edit.edit_type,
-            time_ns=at_ns,
-            lines_added=edit.lines_added,
-            lines_removed=edit.lines_removed,
-            hunks=list(edit.hunk_ids),
-            fingerprint=domain.fingerprint(edit, after_text).to_json(),
+            at_ns=at_ns,
+            after_text=after_text,
             trace_id=task.trace_id,
             span_id=span_id,
-            old_path=edit.old_path,
             agent=task.agent,
             model=model,
+            base_commit=base_commit,
         )
         span = PendingSpan(
             span_id,

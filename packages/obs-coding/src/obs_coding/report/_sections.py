@@ -159,7 +159,8 @@ def acceptance_section(conn: sqlite3.Connection) -> ReportSection | None:
     for (dimension, group), c in sorted(counts.items(), key=lambda kv: (kv[0][0] != "all", kv[0])):
         final = c["accepted"] + c["modified"] + c["reverted"]
         rate = c["accepted"] / final if final else None
-        table.append((dimension, group, c["accepted"], c["modified"], c["reverted"], c["pending"], _pct(rate)))
+        row = (c["accepted"], c["modified"], c["reverted"], c["pending"], c["superseded"])
+        table.append((dimension, group, *row, _pct(rate)))
         groups.append(
             {
                 "dimension": dimension,
@@ -170,10 +171,13 @@ def acceptance_section(conn: sqlite3.Connection) -> ReportSection | None:
         )
     return ReportSection(
         title="Coding: AI edit acceptance (from git)",
-        columns=("by", "group", "accepted", "modified", "reverted", "pending", "acceptance"),
+        columns=("by", "group", "accepted", "modified", "reverted", "pending", "superseded", "acceptance"),
         rows=tuple(table),
         data={"edits": len(latest), "groups": groups},
-        note="acceptance = accepted / (accepted + modified + reverted); run `obs outcome scan` to refresh.",
+        note=(
+            "acceptance = accepted / (accepted + modified + reverted); superseded edits are drafts the agent "
+            "replaced itself; run `obs outcome scan` to refresh."
+        ),
     )
 
 

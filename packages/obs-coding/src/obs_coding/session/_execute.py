@@ -33,11 +33,10 @@ from obs_coding.model import (
     classify_command,
     count_failing_tests,
     edit_from_texts,
-    fingerprint,
-    new_span_id,
+    head_commit,
     repo_relative,
 )
-from obs_coding.recorder import edit_facts, verification_facts
+from obs_coding.recorder import edit_facts, edit_row, verification_facts
 from obs_coding.telemetry import span_shape
 
 from ._verify import run_verification
@@ -80,21 +79,15 @@ class ExecutePhase:
             old_rel = repo_relative(old_path, session.repo, cwd=session.repo) if old_path is not None else None
             file_edit = edit or edit_from_texts(rel, before, after, old_path=old_rel)
             now = time.time_ns()
-            row = EditRow(
-                edit_id=new_span_id(),
+            row = edit_row(
+                file_edit,
                 repo=str(session.repo),
-                path=file_edit.path,
-                language=file_edit.language,
-                edit_type=file_edit.edit_type,
-                time_ns=now,
-                lines_added=file_edit.lines_added,
-                lines_removed=file_edit.lines_removed,
-                hunks=list(file_edit.hunk_ids),
-                fingerprint=fingerprint(file_edit, after).to_json(),
+                at_ns=now,
+                after_text=after,
                 trace_id=session.trace_id,
-                old_path=file_edit.old_path,
                 agent=session.agent,
                 model=model or session.model,
+                base_commit=head_commit(session.repo),
             )
             facts = edit_facts(row)
             name, attributes = span_shape("edit", facts)
@@ -172,8 +165,11 @@ class ExecutePhase:
     ) -> int:
         """Record a command the agent ran itself (its own shell tool): classified, failing tests counted."""
         text = command if isinstance(command, str) else " ".join(command)
-        resolved: VerificationKind = kind or classify_command(text) or "test"
-        failing = count_failing_tests(output) if resolved == "test" else None
+        resolved: VerificationKind = kind or "test"
+        failing: int | None = None
+        with internal_guard("coding.execute.command"):  # reading the agent's command and output is obs's part
+            resolved = kind or classify_command(text) or "test"
+            failing = count_failing_tests(output) if resolved == "test" else None
         return self.record_verification(VerificationResult(text, resolved, exit_code, duration_s, failing, output))
 
     def _parent(self) -> Context:

@@ -36,20 +36,22 @@ class PlanPhase:
         ``plan`` may be a :class:`Plan`, a JSON-like mapping or the model's text (JSON or markdown).
         Returns whether the plan asks for human review (the hook a UI uses to stop and ask).
         """
-        parsed = _parse_plan(plan)
-        self.plan = parsed
-        session = self._session
-        facts = plan_facts(parsed, session.threshold)
+        review = False
         with internal_guard("coding.session.plan"):
+            parsed = _parse_plan(plan)  # the model's own text: whatever it holds, the agent keeps running
+            self.plan = parsed
+            session = self._session
+            facts = plan_facts(parsed, session.threshold)
             _, attributes = span_shape("plan", facts)
             self._span.set_attributes(attributes)
-            if facts["review_required"]:
+            review = bool(facts["review_required"])
+            if review:
                 name, spec_attributes = span_shape("speculation", facts)
                 context_ = trace.set_span_in_context(self._span)
                 session.tracer.start_span(name, context=context_, attributes=spec_attributes).end()
                 session.metrics.record("speculation", facts)
                 session.review_required = True
-        return bool(facts["review_required"])
+        return review
 
 
 def _parse_plan(plan: Plan | Mapping[str, Any] | str) -> Plan:

@@ -68,8 +68,11 @@ class CodingSession:
         self.threshold = resolve_threshold(review_threshold)
         self.task_id = task_id
         self.session_id = session_id
-        self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("obs.coding")
-        self.metrics = CodingMetrics(meter_provider)
+        self.tracer: trace.Tracer = trace.NoOpTracer()
+        self.metrics = CodingMetrics(metrics.NoOpMeterProvider())
+        with internal_guard("coding.session.init"):  # a broken provider of the app's must not stop the agent
+            self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer("obs.coding")
+            self.metrics = CodingMetrics(meter_provider)
         self.tracker = AttemptTracker()
         self.lock = threading.RLock()
         """Serialises edit/check bookkeeping: agents (LangGraph's ToolNode) run tool calls on threads."""
@@ -224,12 +227,13 @@ class CodingSession:
 
         Returns the :class:`~obs_coding.outcome.ScanReport` (None without a ledger or edits).
         """
-        from obs_coding.outcome import DEFAULT_WINDOW_S, outcome_facts, scan_repository
-
         report = None
         with self.phase("outcome") as span, internal_guard("coding.session.outcome"):
             if self._ledger is None or not self._edit_ids:
                 return None
+            # Imported here, under the guard: git is only needed once a task has edits to judge.
+            from obs_coding.outcome import DEFAULT_WINDOW_S, outcome_facts, scan_repository
+
             report = scan_repository(
                 self.repo,
                 self._ledger,
@@ -249,12 +253,17 @@ class CodingSession:
         return report
 
     def record_user_outcome(self, outcome: str, *, at_ns: int | None = None) -> Facts:
-        """The user's decision on this task's result; ``accepted`` yields the time to good output."""
+        """The user's decision on this task's result; ``accepted`` yields the time to good output.
+
+        Returns the recorded facts (empty when obs could not record, e.g. an unknown ``outcome``:
+        counted on ``obs.internal.errors``, raised under the test suite).
+        """
         at = time.time_ns() if at_ns is None else at_ns
-        if outcome == "regenerated":
-            self._regenerations += 1
-        facts = user_outcome_facts(outcome, start_ns=self._start_ns, at_ns=at, regenerations=self._regenerations)
+        facts: Facts = {}
         with internal_guard("coding.session.user_outcome"):
+            regenerations = self._regenerations + (outcome == "regenerated")
+            facts = user_outcome_facts(outcome, start_ns=self._start_ns, at_ns=at, regenerations=regenerations)
+            self._regenerations = regenerations
             name, attributes = span_shape("user_outcome", facts)
             self.tracer.start_span(
                 name, context=trace.set_span_in_context(self._root), attributes=attributes, start_time=at

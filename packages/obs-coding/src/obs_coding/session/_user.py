@@ -33,20 +33,26 @@ def record_user_outcome(
     meter_provider: metrics.MeterProvider | None = None,
     logger_provider: object | None = None,
 ) -> Facts:
-    """Attach a user decision to the task identified by ``traceparent`` (from another process, later)."""
-    parsed = parse_traceparent(traceparent)
-    if parsed is None:
-        raise ValueError(f"not a W3C traceparent: {traceparent!r}")
+    """Attach a user decision to the task identified by ``traceparent`` (from another process, later).
+
+    Returns the recorded facts; empty when obs could not record the decision (a malformed
+    ``traceparent``, an unknown ``outcome``): counted on ``obs.internal.errors``, never raised
+    into the client, except under the test suite.
+    """
     at = time.time_ns() if at_ns is None else at_ns
-    trace_id, span_id = parsed
-    task = ledger.task(trace_id) if ledger is not None else None
-    regenerations = int(task.facts.get("regenerations", 0)) if task is not None else 0
-    if outcome == "regenerated":
-        regenerations += 1
-    facts = user_outcome_facts(
-        outcome, start_ns=task.start_ns if task else None, at_ns=at, regenerations=regenerations, source=source
-    )
+    facts: Facts = {}
     with internal_guard("coding.user_outcome"):
+        parsed = parse_traceparent(traceparent)
+        if parsed is None:
+            raise ValueError(f"not a W3C traceparent: {traceparent!r}")
+        trace_id, span_id = parsed
+        task = ledger.task(trace_id) if ledger is not None else None
+        regenerations = int(task.facts.get("regenerations", 0)) if task is not None else 0
+        if outcome == "regenerated":
+            regenerations += 1
+        facts = user_outcome_facts(
+            outcome, start_ns=task.start_ns if task else None, at_ns=at, regenerations=regenerations, source=source
+        )
         parent = trace.set_span_in_context(
             NonRecordingSpan(
                 SpanContext(

@@ -14,6 +14,8 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from obs_core import internal_guard
+
 from obs_coding.model import VerificationKind, VerificationResult, classify_command, count_failing_tests
 
 EXIT_NOT_FOUND = 127
@@ -30,7 +32,9 @@ def run_verification(
 ) -> VerificationResult:
     """Run ``command`` in ``cwd``, capture its output, and read the failing-test count from it."""
     text = command if isinstance(command, str) else " ".join(command)
-    resolved: VerificationKind = kind or classify_command(text) or "test"
+    resolved: VerificationKind = kind or "test"
+    with internal_guard("coding.verify.classify"):
+        resolved = kind or classify_command(text) or "test"
     started = time.perf_counter()
     try:
         proc = subprocess.run(
@@ -51,5 +55,7 @@ def run_verification(
         partial = exc.stdout if isinstance(exc.stdout, str) else ""
         code, output = EXIT_TIMEOUT, partial + f"\ntimed out after {timeout_s}s"
     duration = time.perf_counter() - started
-    failing = count_failing_tests(output) if resolved == "test" else None
+    failing: int | None = None
+    with internal_guard("coding.verify.failing_tests"):  # reading the output is obs's part, not the user's
+        failing = count_failing_tests(output) if resolved == "test" else None
     return VerificationResult(text, resolved, code, duration, failing, output)

@@ -172,6 +172,7 @@ def _edit_outcome(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
         (sc.GEN_AI_REQUEST_MODEL, "model"),
         (sc.OBS_EDIT_COMMIT, "commit"),
         (sc.OBS_EDIT_KEPT_FRACTION, "kept"),
+        (sc.OBS_EDIT_SUPERSEDED_FRACTION, "superseded"),
     ):
         _put(attrs, name, facts, key)
     return sc.SPAN_CODING_EDIT_OUTCOME, attrs

@@ -16,7 +16,7 @@ from opentelemetry.trace import Link, SpanKind, get_current_span
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
 
-from obs_core.semconv import OBS_SAMPLING_COHORT, OBS_USER_HASH
+from obs_core.semconv import OBS_SAMPLING_COHORT, OBS_SAMPLING_HEAD_KEPT, OBS_USER_HASH
 
 _MAX = float(1 << 64)
 
@@ -61,7 +61,7 @@ class UserHashSampler(Sampler):
         else:
             keep = point < self.ratio
         if keep or self.record_all:
-            merged = {**(attributes or {}), **extra, "obs.sampling.head_kept": keep}
+            merged = {**(attributes or {}), **extra, OBS_SAMPLING_HEAD_KEPT: keep}
             return SamplingResult(Decision.RECORD_AND_SAMPLE, merged, trace_state)
         return SamplingResult(Decision.DROP, None, trace_state)
 

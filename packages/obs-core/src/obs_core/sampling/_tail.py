@@ -5,7 +5,8 @@ sits in front of the exporting processors, buffers each trace's finished spans
 until its local root ends, then keeps the trace when the head kept it or a rule
 fires: an error status anywhere, a guardrail that flagged or blocked, or a slow
 root. Memory is bounded: past ``tail_max_traces`` the oldest trace is decided
-early with what it has.
+early with what it has. At shutdown every trace still open is decided the same
+way, so spans of a root that never ended (the process is exiting) are not lost.
 """
 
 from __future__ import annotations
@@ -113,7 +114,18 @@ class TailSamplingProcessor(SpanProcessor):
             return "incomplete"  # decided early (overflow): keep rather than lose a partial trace silently
         return None
 
+    def decide_open_traces(self) -> None:
+        """Decide every buffered trace now, as at an overflow (its root has not ended and never will)."""
+        forward: list[ReadableSpan] = []
+        with self._lock:
+            while self._buffers:
+                forward.extend(self._decide_locked(next(iter(self._buffers)), root=None))
+        for kept in forward:
+            for processor in self._downstream:
+                processor.on_end(kept)
+
     def shutdown(self) -> None:
+        self.decide_open_traces()
         self.force_flush()
         for processor in self._downstream:
             processor.shutdown()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from opentelemetry import metrics, trace
 from opentelemetry.util.types import AttributeValue
 
+from obs_core._guard import internal_guard
 from obs_core.semconv import OBS_SIGNAL_CONFIDENCE
 
 CONFIDENCE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0)
@@ -31,9 +32,11 @@ class ConfidenceRecorder:
         span: trace.Span | None = None,
         attributes: Mapping[str, AttributeValue] | None = None,
     ) -> None:
-        if not 0.0 <= confidence <= 1.0:
-            raise ValueError(f"confidence must be within [0, 1], got {confidence}")
-        self._hist.record(confidence, attributes or {})
-        target = span or trace.get_current_span()
-        if target.is_recording():
-            target.set_attribute(OBS_SIGNAL_CONFIDENCE, confidence)
+        """Record one confidence; a value outside [0, 1] is counted as obs's error, never raised into the app."""
+        with internal_guard("signals.confidence"):
+            if not 0.0 <= confidence <= 1.0:
+                raise ValueError(f"confidence must be within [0, 1], got {confidence}")
+            self._hist.record(confidence, attributes or {})
+            target = span or trace.get_current_span()
+            if target.is_recording():
+                target.set_attribute(OBS_SIGNAL_CONFIDENCE, confidence)

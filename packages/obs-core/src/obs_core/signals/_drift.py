@@ -20,6 +20,7 @@ from pathlib import Path
 
 from opentelemetry import metrics
 
+from obs_core._guard import internal_guard
 from obs_core.semconv import OBS_SIGNAL_DRIFT, OBS_SIGNAL_FEATURE
 
 _EPS = 1e-4
@@ -97,14 +98,16 @@ class DriftMonitor:
         window = self._windows.get(feature)
         if window is None:
             return None  # features outside the baseline are ignored, not errors
-        with self._lock:
-            window.append(float(value))
-            if len(window) < 10:
-                return None
-            psi = population_stability_index(
-                self.baseline.expected[feature], _shares(list(window), self.baseline.edges[feature])
-            )
-        self._gauge.set(psi, {OBS_SIGNAL_FEATURE: feature})
+        psi: float | None = None
+        with internal_guard("signals.drift"):
+            with self._lock:
+                window.append(float(value))
+                if len(window) < 10:
+                    return None
+                psi = population_stability_index(
+                    self.baseline.expected[feature], _shares(list(window), self.baseline.edges[feature])
+                )
+            self._gauge.set(psi, {OBS_SIGNAL_FEATURE: feature})
         return psi
 
     def psi(self) -> dict[str, float]:

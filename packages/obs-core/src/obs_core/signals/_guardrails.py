@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from opentelemetry import metrics, trace
 
+from obs_core._guard import internal_guard
 from obs_core.semconv import (
     OBS_GUARDRAIL_ACTION,
     OBS_GUARDRAIL_EVALUATION_EVENT,
@@ -37,20 +38,26 @@ class GuardrailRecorder:
         )
 
     def record(self, policy: str, verdict: str, action: str = "allow", *, span: trace.Span | None = None) -> None:
-        """One guardrail evaluation. ``verdict``: pass, flag or block; ``action``: what the app did."""
-        if verdict not in VERDICTS:
-            raise ValueError(f"guardrail verdict must be one of {sorted(VERDICTS)}, got {verdict!r}")
-        if action not in ACTIONS:
-            raise ValueError(f"guardrail action must be one of {sorted(ACTIONS)}, got {action!r}")
-        attrs = {OBS_GUARDRAIL_POLICY: policy, OBS_GUARDRAIL_VERDICT: verdict, OBS_GUARDRAIL_ACTION: action}
-        self._verdicts.add(1, attrs)
-        target = span or trace.get_current_span()
-        if target.is_recording():
-            target.add_event(OBS_GUARDRAIL_EVALUATION_EVENT, attrs)
-            if verdict != "pass":
-                # On the span too, so tail sampling and `obs show` see the worst verdict.
-                target.set_attributes(attrs)
+        """One guardrail evaluation. ``verdict``: pass, flag or block; ``action``: what the app did.
+
+        An unknown verdict or action is obs's problem to report, not the app's: it is
+        counted on ``obs.internal.errors`` and logged once (raised under the test suite).
+        """
+        with internal_guard("signals.guardrail"):
+            if verdict not in VERDICTS:
+                raise ValueError(f"guardrail verdict must be one of {sorted(VERDICTS)}, got {verdict!r}")
+            if action not in ACTIONS:
+                raise ValueError(f"guardrail action must be one of {sorted(ACTIONS)}, got {action!r}")
+            attrs = {OBS_GUARDRAIL_POLICY: policy, OBS_GUARDRAIL_VERDICT: verdict, OBS_GUARDRAIL_ACTION: action}
+            self._verdicts.add(1, attrs)
+            target = span or trace.get_current_span()
+            if target.is_recording():
+                target.add_event(OBS_GUARDRAIL_EVALUATION_EVENT, attrs)
+                if verdict != "pass":
+                    # On the span too, so tail sampling and `obs show` see the worst verdict.
+                    target.set_attributes(attrs)
 
     def mark_false_positive(self, policy: str, verdict: str = "block") -> None:
         """A flag/block verdict of ``policy`` was overturned (user appeal, reviewer, later evidence)."""
-        self._false_positives.add(1, {OBS_GUARDRAIL_POLICY: policy, OBS_GUARDRAIL_VERDICT: verdict})
+        with internal_guard("signals.guardrail"):
+            self._false_positives.add(1, {OBS_GUARDRAIL_POLICY: policy, OBS_GUARDRAIL_VERDICT: verdict})
