@@ -6,6 +6,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from obs_coding.harvest import ContextHarvester
@@ -81,13 +82,10 @@ HarvesterFactory = Callable[..., ContextHarvester]
 def harvester_for(capture: TelemetryCapture) -> Iterator[HarvesterFactory]:
     made: list[ContextHarvester] = []
 
-    def build(root: Path, **kwargs: object) -> ContextHarvester:
-        options: dict[str, object] = {"workers": 1, **kwargs}
+    def build(root: Path, **kwargs: Any) -> ContextHarvester:
+        options: dict[str, Any] = {"workers": 1, **kwargs}
         harvester = ContextHarvester(
-            root,
-            tracer_provider=capture.tracer_provider,
-            meter_provider=capture.meter_provider,
-            **options,  # type: ignore[arg-type]
+            root, tracer_provider=capture.tracer_provider, meter_provider=capture.meter_provider, **options
         )
         made.append(harvester)
         return harvester

@@ -62,7 +62,7 @@ def test_prune_drops_blobs_no_file_uses(make_repo: RepoFactory) -> None:
     root = make_repo(SMALL_PROJECT)
     repository = open_repository(root)
     store = IndexStore(repository.index_dir())
-    index = RepoIndex(repository, store, HashedEmbedder(), model=None, max_file_bytes=1_000_000, workers=1)
+    index = RepoIndex(repository, store, HashedEmbedder(), max_file_bytes=1_000_000, workers=1)
     result, stats = index.refresh_scan()
     index.refresh_embed(result, stats)
     (root / "README.md").write_text("# changed\n")
@@ -86,16 +86,19 @@ def test_process_pool_gives_the_same_index_as_serial(
     built = []
     for workers, directory in ((1, "serial"), (2, "pool")):
         store = IndexStore(tmp_path / directory)
-        index = RepoIndex(
-            open_repository(root), store, HashedEmbedder(), model=None, max_file_bytes=10**6, workers=workers
-        )
+        index = RepoIndex(open_repository(root), store, HashedEmbedder(), max_file_bytes=10**6, workers=workers)
         result, stats = index.refresh_scan()
         index.refresh_embed(result, stats)
         built.append(index)
         store.close()
     serial, pool = built
     assert [f.analysis for f in serial.files] == [f.analysis for f in pool.files]
-    np.testing.assert_allclose(serial.matrix, pool.matrix, atol=1e-3)  # pool vectors travel as float16
+    assert serial.faiss is not None
+    assert pool.faiss is not None
+    assert (serial.rows, serial.dim) == (pool.rows, pool.dim) == (12, 2048)
+    serial_vectors = serial.faiss.reconstruct_n(0, serial.rows)
+    pool_vectors = pool.faiss.reconstruct_n(0, pool.rows)
+    np.testing.assert_allclose(serial_vectors, pool_vectors, atol=1e-3)  # pool vectors travel as float16
 
 
 def test_empty_repository_indexes_nothing(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
