@@ -104,7 +104,9 @@ def test_since_limits_the_edits_scanned(repo: Repo, ledger: Ledger) -> None:
 
 
 # The agent's first draft of b() and its refinement of one of the draft's lines, as in `obs demo`.
-DRAFT = BASE.replace("    value = compute()\n    return value\n", "    value = compute(retries=1)\n    return value or 0\n")
+DRAFT = BASE.replace(
+    "    value = compute()\n    return value\n", "    value = compute(retries=1)\n    return value or 0\n"
+)
 REFINED = DRAFT.replace("compute(retries=1)", "compute(retries=3)")
 
 

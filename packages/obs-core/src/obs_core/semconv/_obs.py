@@ -420,9 +420,7 @@ OBS_HARVEST_FILES_SCANNED: Final = declare(
 OBS_HARVEST_FILES_SELECTED: Final = declare(
     "obs.harvest.files.selected", "attribute", "Files whose content (whole or excerpt) is in tiers 1-2.", unit="{file}"
 )
-OBS_HARVEST_FILES_RATIO: Final = declare(
-    "obs.harvest.files.ratio", "attribute", "Selected / scanned files.", unit="1"
-)
+OBS_HARVEST_FILES_RATIO: Final = declare("obs.harvest.files.ratio", "attribute", "Selected / scanned files.", unit="1")
 OBS_HARVEST_FILES_CHANGED: Final = declare(
     "obs.harvest.files.changed", "attribute", "Files re-read and re-hashed by a scan.", unit="{file}"
 )
@@ -439,7 +437,10 @@ OBS_HARVEST_CANDIDATES: Final = declare(
     "obs.harvest.candidates", "attribute", "Files with any relevance signal for the query.", unit="{file}"
 )
 OBS_HARVEST_EMBEDDING_CACHE_HITS: Final = declare(
-    "obs.harvest.embedding.cache.hits", "attribute", "Files whose chunk vectors came from the blob cache.", unit="{file}"
+    "obs.harvest.embedding.cache.hits",
+    "attribute",
+    "Files whose chunk vectors came from the blob cache.",
+    unit="{file}",
 )
 OBS_HARVEST_EMBEDDING_CACHE_MISSES: Final = declare(
     "obs.harvest.embedding.cache.misses", "attribute", "Files embedded because their blob was new.", unit="{file}"
