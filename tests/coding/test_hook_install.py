@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,9 @@ def test_install_adds_one_group_per_event_and_keeps_everything_else(tmp_path: Pa
     path = settings_path("project", tmp_path)
     assert path == tmp_path / ".claude" / "settings.json"
     original = write(path, EXISTING)
+    path.chmod(0o644)
     assert install(path, COMMAND).changed == len(HOOK_EVENTS)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # the rename keeps the file readable by the team's tools
     data = json.loads(path.read_text(encoding="utf-8"))
     assert {k: v for k, v in data.items() if k != "hooks"} == {k: v for k, v in EXISTING.items() if k != "hooks"}
     assert data["hooks"]["PostToolUse"] == [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from obs_coding.ledger import LEDGER_VERSION, Ledger
 from obs_coding.ledger._schema import MIGRATIONS
 
@@ -28,3 +29,18 @@ def test_a_version_1_ledger_gains_the_base_commit_and_keeps_its_edits(tmp_path: 
     check = sqlite3.connect(path)
     assert check.execute("PRAGMA user_version").fetchone()[0] == LEDGER_VERSION == 2
     check.close()
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A COMMIT that fails (here a deferred constraint) rolls back, so the next hook can still write."""
+    with Ledger(tmp_path / "coding.db") as ledger:
+        conn = ledger._conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE child (p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+        with pytest.raises(sqlite3.IntegrityError), ledger.transaction() as tx:
+            tx.execute("INSERT INTO child VALUES (7)")  # only checked at COMMIT
+        assert not conn.in_transaction
+        with ledger.transaction() as tx:
+            tx.execute("INSERT INTO parent VALUES (7)")
+        assert conn.execute("SELECT count(*) FROM parent").fetchone()[0] == 1

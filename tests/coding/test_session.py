@@ -208,3 +208,19 @@ def test_an_obs_failure_never_reaches_the_agent(calc_repo: Repo, tmp_path: Any, 
     assert calc_repo.read("calc.py") == FIXED
     assert result.exit_code == 0
     assert capture.spans_named("obs.coding.speculation")
+
+
+def test_asking_for_the_outcome_again_emits_only_what_changed(
+    calc_repo: Repo, ledger: Ledger, capture: TelemetryCapture
+) -> None:
+    with CodingSession("fix add()", repo=calc_repo.root, ledger=ledger, **capture.providers) as s:
+        with s.execute() as ex:
+            ex.write_file("calc.py", FIXED)
+        assert s.outcome() is not None
+        assert s.outcome() is not None  # nothing changed in git in between
+        calc_repo.commit("fix", 1_700_000_100)
+        assert s.outcome() is not None
+    outcomes = [attrs(o)["obs.edit.outcome"] for o in capture.spans_named("obs.coding.edit_outcome")]
+    assert outcomes == ["pending", "accepted"]
+    assert capture.metric_sum("obs.edit.outcomes") == 2
+    assert [attrs(p)["obs.coding.outcome.pending"] for p in capture.spans_named("obs.coding.outcome")] == [1, 1, 0]

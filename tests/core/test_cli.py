@@ -324,3 +324,23 @@ def test_console_entry_point_end_to_end(tmp_path: Path, store: str) -> None:
     assert missing.returncode == EXIT_FAILURE
     # Plugins that fail to load report themselves on stderr first; the command's error is the last line.
     assert missing.stderr.splitlines()[-1].startswith(f"obs: no obs store at {tmp_path / 'none.db'}")
+
+
+def test_the_core_cli_starts_without_the_sdk_or_the_tokenizer() -> None:
+    """`obs --help` and the read commands need neither: the lazy facades keep them out of the import."""
+    heavy = (
+        "opentelemetry.sdk",
+        "tiktoken",
+        "obs_core._setup",
+        "obs_core._catalogue",
+        "obs_core.store._exporters",
+        "typer.rich_utils",  # typer's rich help formatting: most of the import time of `obs --help`
+    )
+    code = (
+        "import sys, contextlib, io, obs_core.cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    obs_core.cli.app(['--help'])\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.strip() == "[]"

@@ -338,3 +338,74 @@ def test_reader_sees_committed_data_while_a_writer_is_open(tmp_path: Path, sampl
             assert len(store.recent_traces()) == 3
     finally:
         writer.close()
+
+
+def test_non_finite_attribute_values_keep_the_store_queryable(tmp_path: Path) -> None:
+    """One NaN (a ratio over an empty window, a user's own attribute) must not break every report query."""
+    from obs_core.store import SpanStoreExporter, StoreWriter
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    writer = StoreWriter(tmp_path / "telemetry.db")
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(SpanStoreExporter(writer)))
+    attributes: dict[str, str | float] = {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.request.model": "gpt-4o",
+        "obs.context.fill_ratio": 0.5,
+    }
+    with provider.get_tracer("t").start_as_current_span("chat gpt-4o", attributes=attributes) as span:
+        span.set_attributes({"app.score": float("nan"), "app.limit": float("inf"), "app.raw": b"\x01\xff"})
+    provider.shutdown()
+    writer.close()
+    with TelemetryStore.open(tmp_path / "telemetry.db") as store:
+        [summary] = store.recent_traces()
+        [root] = store.trace(summary.trace_id).spans()
+        assert {k: v for k, v in root.attributes.items() if k.startswith("app.")} == {
+            "app.score": "NaN",
+            "app.limit": "Infinity",
+            "app.raw": "01ff",
+        }
+        report = store.report(sections=[])
+        assert report.model_calls == 1
+        assert report.context.calls == 1
+
+
+def test_cumulative_points_of_several_processes_add_up(tmp_path: Path) -> None:
+    """Every coding exporter is a process of its own: its counters start at zero and must be told apart."""
+    import sqlite3
+
+    from obs_core.store import MetricStoreExporter, StoreWriter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.resources import Resource
+
+    writer = StoreWriter(tmp_path / "telemetry.db")
+    for instance, edits in (("exporter-1", (1, 2)), ("exporter-2", (4,))):
+        reader = PeriodicExportingMetricReader(MetricStoreExporter(writer), export_interval_millis=3_600_000)
+        resource = Resource.create({"service.name": "claude-code", "service.instance.id": instance})
+        provider = MeterProvider(resource=resource, metric_readers=[reader])
+        counter = provider.get_meter("obs.coding").create_counter("obs.coding.edits")
+        for n in edits:
+            counter.add(n)
+            reader.collect()  # one cumulative row per collection
+        provider.shutdown()
+    writer.close()
+    conn = sqlite3.connect(tmp_path / "telemetry.db")
+    rows = conn.execute(
+        "SELECT json_extract(resource, '$.\"service.instance.id\"'), start_ns, value, service_name"
+        " FROM metric_points WHERE name = 'obs.coding.edits' ORDER BY time_ns"
+    ).fetchall()
+    conn.close()
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("exporter-1", 1.0, "claude-code"),
+        ("exporter-1", 3.0, "claude-code"),
+        ("exporter-1", 3.0, "claude-code"),  # collected again at shutdown
+        ("exporter-2", 4.0, "claude-code"),
+        ("exporter-2", 4.0, "claude-code"),
+    ]
+    latest: dict[tuple[str, int], float] = {}
+    for instance, start_ns, value, _ in rows:
+        assert isinstance(start_ns, int)
+        latest[(instance, start_ns)] = value
+    assert sum(latest.values()) == 7.0  # the series' totals, summed across processes

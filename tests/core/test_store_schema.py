@@ -48,21 +48,22 @@ def test_refuses_a_newer_schema_without_touching_it(tmp_path: Path, sample_store
     assert path.read_bytes() == before
 
 
-_V2 = "ALTER TABLE spans ADD COLUMN note TEXT; CREATE INDEX IF NOT EXISTS spans_note ON spans (note)"
+NEXT = SCHEMA_VERSION + 1
+_NEXT = "ALTER TABLE spans ADD COLUMN note TEXT; CREATE INDEX IF NOT EXISTS spans_note ON spans (note)"
 
 
 def test_forward_migration_keeps_data(
     tmp_path: Path, sample_store: SampleStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A store written at version 1 is upgraded in place by the next writer (or `obs migrate`)."""
+    """A store written at this version is upgraded in place by the next writer (or `obs migrate`)."""
     path = tmp_path / "old.db"
     shutil.copy(sample_store.path, path)
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, 2: _V2})
-    assert migrate(path) == (1, 2)
-    assert migrate(path) == (2, 2)
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, NEXT: _NEXT})
+    assert migrate(path) == (SCHEMA_VERSION, NEXT)
+    assert migrate(path) == (NEXT, NEXT)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == NEXT
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*), count(note) FROM spans").fetchone() == (9, 0)
     conn.close()
@@ -76,9 +77,9 @@ def test_reader_refuses_a_schema_older_than_it_can_read(
     path = tmp_path / "old.db"
     shutil.copy(sample_store.path, path)
     before = path.read_bytes()
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_db, "READABLE_FROM_VERSION", 2)
-    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, 2: _V2})
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(store_db, "READABLE_FROM_VERSION", NEXT)
+    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, NEXT: _NEXT})
     with pytest.raises(StoreNeedsMigrationError, match=r"Upgrade it with `obs migrate --store .*old\.db`"):
         TelemetryStore.open(path)
     assert path.read_bytes() == before
@@ -89,12 +90,31 @@ def test_failed_migration_leaves_the_old_version(
 ) -> None:
     path = tmp_path / "old.db"
     shutil.copy(sample_store.path, path)
-    monkeypatch.setattr(store_db, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, 2: "ALTER TABLE nope ADD COLUMN x"})
+    monkeypatch.setattr(store_db, "SCHEMA_VERSION", NEXT)
+    monkeypatch.setattr(store_db, "MIGRATIONS", {**MIGRATIONS, NEXT: "ALTER TABLE nope ADD COLUMN x"})
     with pytest.raises(StoreCorruptError, match="no such table: nope"):
         StoreWriter(path)
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_a_version_1_store_keeps_its_metric_points_and_gains_their_series(tmp_path: Path) -> None:
+    path = tmp_path / "telemetry.db"
+    conn = sqlite3.connect(path)
+    for statement in MIGRATIONS[1].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO metric_points (time_ns, name, unit, kind, attributes, value) VALUES (5, 'c', '1', 'counter', '{}', 2)"
+    )
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    assert migrate(path) == (1, SCHEMA_VERSION)
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT name, value, start_ns, service_name, resource FROM metric_points").fetchall()
+    assert rows == [("c", 2.0, None, None, None)]
     conn.close()
 
 

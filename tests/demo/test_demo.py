@@ -160,3 +160,19 @@ def test_demo_trace_continues_inside_the_mcp_server_process(demo_dir: Path) -> N
     for server in servers:
         assert server["attributes"]["network.transport"] == "pipe"
         assert server["attributes"]["gen_ai.tool.name"] == "run_tests"
+
+
+def test_demo_records_the_content_events_as_log_records_in_the_task_trace(demo_dir: Path) -> None:
+    """The README's first command promises traces, metrics, logs and events in the store."""
+    import sqlite3
+
+    trace_id = _obs("traces", "--json", cwd=demo_dir)["traces"][0]["trace_id"]
+    conn = sqlite3.connect(demo_dir / ".obs" / "telemetry.db")
+    try:
+        events = conn.execute("SELECT event_name, trace_id, attributes FROM logs").fetchall()
+        metrics = {row[0] for row in conn.execute("SELECT DISTINCT name FROM metric_points")}
+    finally:
+        conn.close()
+    assert [(name, trace) for name, trace, _ in events] == [("gen_ai.client.inference.operation.details", trace_id)] * 7
+    assert all("gen_ai.input.messages" in json.loads(attrs) for _, _, attrs in events)
+    assert {"gen_ai.client.operation.duration", "obs.gen_ai.cost", "obs.coding.edits"} <= metrics

@@ -28,8 +28,12 @@ from obs_coding.ledger import LEDGER_FILE
 if TYPE_CHECKING:
     from obs_coding.ledger import Ledger
 
-outcome_app = typer.Typer(help="What became of AI edits: accepted, modified, reverted; survival over time.")
-hook_app = typer.Typer(help="CLI-agent integration: record Claude Code hook events; install the hooks.")
+outcome_app = typer.Typer(
+    help="What became of AI edits: accepted, modified, reverted; survival over time.", rich_markup_mode=None
+)
+hook_app = typer.Typer(
+    help="CLI-agent integration: record Claude Code hook events; install the hooks.", rich_markup_mode=None
+)
 
 StoreOption = Annotated[
     Path | None,
@@ -198,8 +202,9 @@ def hook_install(
     try:
         result = remove(path) if uninstall else install(path, command)
     except SettingsError as exc:
-        typer.echo(f"obs: {exc}", err=True)
-        raise typer.Exit(1) from exc
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot update {path}: {exc.strerror or exc}")
     verb = "removed" if uninstall else "added"
     typer.echo(f"{path}: {verb} {result.changed} obs hook entr{'y' if result.changed == 1 else 'ies'}")
 

@@ -159,7 +159,27 @@ class _BatchWorker(Generic[T]):
                         return
 
 
-class DroppingBatchSpanProcessor(SpanProcessor):
+class _Batching(Generic[T]):
+    """What the span and log processors share: the worker, counted drops, flush, and one shutdown."""
+
+    _worker: _BatchWorker[T]
+    exporter: SpanExporter | LogRecordExporter
+
+    @property
+    def dropped(self) -> int:
+        return self._worker.dropped
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._worker.flush(timeout_millis / 1000)
+
+    def shutdown(self) -> None:
+        # The SDK provider's atexit hook and ObsRuntime.shutdown both get here:
+        # shut the exporter down once (OTLP exporters complain on the second call).
+        if self._worker.shutdown():
+            self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]
+
+
+class DroppingBatchSpanProcessor(_Batching[ReadableSpan], SpanProcessor):
     """Batch span processor whose drops are counted (``obs.export.dropped``)."""
 
     def __init__(
@@ -183,10 +203,6 @@ class DroppingBatchSpanProcessor(SpanProcessor):
             meter_provider=meter_provider,
         )
 
-    @property
-    def dropped(self) -> int:
-        return self._worker.dropped
-
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         return None
 
@@ -196,17 +212,8 @@ class DroppingBatchSpanProcessor(SpanProcessor):
             if span.context is not None and span.context.trace_flags.sampled:
                 self._worker.put(span)
 
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return self._worker.flush(timeout_millis / 1000)
 
-    def shutdown(self) -> None:
-        # The SDK provider's atexit hook and ObsRuntime.shutdown both get here:
-        # shut the exporter down once (OTLP exporters complain on the second call).
-        if self._worker.shutdown():
-            self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]
-
-
-class DroppingBatchLogProcessor(LogRecordProcessor):
+class DroppingBatchLogProcessor(_Batching[ReadableLogRecord], LogRecordProcessor):
     """Batch log processor whose drops are counted (``obs.export.dropped``)."""
 
     def __init__(
@@ -241,12 +248,3 @@ class DroppingBatchLogProcessor(LogRecordProcessor):
                     limits=log_record.limits,
                 )
             )
-
-    def force_flush(self, timeout_millis: int = 30000) -> bool:
-        return self._worker.flush(timeout_millis / 1000)
-
-    def shutdown(self) -> None:
-        # The SDK provider's atexit hook and ObsRuntime.shutdown both get here:
-        # shut the exporter down once (OTLP exporters complain on the second call).
-        if self._worker.shutdown():
-            self.exporter.shutdown()  # type: ignore[no-untyped-call,unused-ignore]

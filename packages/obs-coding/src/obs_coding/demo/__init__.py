@@ -54,5 +54,7 @@ def register(app: typer.Typer) -> None:
             f"\nobs demo: task trace {result.trace_id} in {result.store}\n"
             f"  verification attempts: {result.verification_attempts} "
             f"(first attempt passed: {result.first_attempt_passed}); edit outcomes: {result.outcomes}\n"
+            f"  the throw-away repository is kept at {result.repo}"
+            f" (try: obs outcome scan --repo {result.repo})\n"
             f"  next: obs traces · obs show {result.trace_id[:12]} · obs report · obs prompts"
         )

@@ -22,15 +22,15 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
-from obs_core import configure
-from obs_langgraph import ObsCallbackHandler
+from obs_core import CaptureMode, configure
+from obs_langgraph import LangGraphConfig, ObsCallbackHandler
 from obs_mcp import instrument_client
 
 from ._agent import MODEL, SYSTEM_PROMPT, TestRun, Workspace, build_agent, initial_messages, scripted_model
@@ -79,7 +79,7 @@ def run_demo(store: Path | None = None, workdir: Path | None = None) -> DemoResu
     except OSError as exc:
         runtime.shutdown()
         raise DemoError(f"cannot create the demo repository in {base}: {exc.strerror or exc}; pass --workdir") from exc
-    handler = ObsCallbackHandler()
+    handler = ObsCallbackHandler(config=_demo_config())
 
     def run_config(stage: str) -> RunnableConfig:
         # thread_id becomes gen_ai.conversation.id; user_id is hashed; obs_stage labels cost by stage.
@@ -130,6 +130,20 @@ def run_demo(store: Path | None = None, workdir: Path | None = None) -> DemoResu
     runtime.force_flush()
     outcomes = report.counts() if report is not None else {}
     return DemoResult(session.trace_id, runtime.store_path, repo_dir, attempts, first_passed, dict(outcomes))
+
+
+def _demo_config() -> LangGraphConfig:
+    """The environment's LangGraph settings, with content events on unless the environment chose a mode.
+
+    Content capture is opt-in. The demo's model is scripted and its content
+    synthetic, so it turns on the event form: the store then shows every lens
+    the README lists, including the redacted prompt/completion events
+    (``gen_ai.client.inference.operation.details`` log records) beside the spans.
+    """
+    config = LangGraphConfig.from_env()
+    if config.capture is CaptureMode.NO_CONTENT:
+        config = replace(config, capture=CaptureMode.EVENT_ONLY)
+    return config
 
 
 async def _run_agent(workspace: Workspace, messages: list[BaseMessage], config: RunnableConfig, store: Path) -> None:

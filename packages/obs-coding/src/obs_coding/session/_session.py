@@ -244,7 +244,7 @@ class CodingSession:
             counts = report.counts()
             _, attributes = span_shape("outcome", counts)
             span.set_attributes(attributes)
-            for result in report.outcomes:
+            for result in report.changed:  # like `obs outcome scan`: a span and a count when the class changes
                 facts = outcome_facts(report, result)
                 name, child_attributes = span_shape("edit_outcome", facts)
                 self.tracer.start_span(name, context=trace.set_span_in_context(span), attributes=child_attributes).end()

@@ -39,64 +39,95 @@ def _put(attrs: Attributes, name: str, facts: Mapping[str, Any], key: str) -> No
         attrs[name] = str(value)
 
 
-def _task(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-    attrs: Attributes = {}
-    for name, key in (
-        (sc.OBS_CODING_CLIENT, "client"),
-        (sc.GEN_AI_AGENT_NAME, "agent"),
-        (sc.GEN_AI_REQUEST_MODEL, "model"),
-        (sc.GEN_AI_CONVERSATION_ID, "session_id"),
-        (sc.OBS_CODING_TASK_ID, "task_key"),
-        (sc.OBS_CODING_REPO, "repo"),
-        (sc.OBS_CODING_TASK_STATUS, "status"),
-        (sc.OBS_CODING_TASK_EDITS, "edits"),
-        (sc.OBS_VERIFICATION_ATTEMPTS_ATTR, "attempts"),
-        (sc.OBS_VERIFICATION_FIRST_ATTEMPT_PASSED, "first_attempt_passed"),
-        (sc.OBS_CODING_PROMPT_CHARS, "prompt_chars"),
-        (sc.OBS_CODING_REGENERATIONS, "regenerations"),
-    ):
-        _put(attrs, name, facts, key)
-    return sc.SPAN_CODING_TASK, attrs
+Pairs = tuple[tuple[str, str], ...]
+"""``(attribute name, fact key)``: which fact becomes which declared attribute."""
+
+_TASK: Pairs = (
+    (sc.OBS_CODING_CLIENT, "client"),
+    (sc.GEN_AI_AGENT_NAME, "agent"),
+    (sc.GEN_AI_REQUEST_MODEL, "model"),
+    (sc.GEN_AI_CONVERSATION_ID, "session_id"),
+    (sc.OBS_CODING_TASK_ID, "task_key"),
+    (sc.OBS_CODING_REPO, "repo"),
+    (sc.OBS_CODING_TASK_STATUS, "status"),
+    (sc.OBS_CODING_TASK_EDITS, "edits"),
+    (sc.OBS_VERIFICATION_ATTEMPTS_ATTR, "attempts"),
+    (sc.OBS_VERIFICATION_FIRST_ATTEMPT_PASSED, "first_attempt_passed"),
+    (sc.OBS_CODING_PROMPT_CHARS, "prompt_chars"),
+    (sc.OBS_CODING_REGENERATIONS, "regenerations"),
+)
+_EXECUTE: Pairs = (
+    (sc.OBS_CODING_TASK_EDITS, "edits"),
+    (sc.OBS_VERIFICATION_ATTEMPTS_ATTR, "attempts"),
+    (sc.OBS_VERIFICATION_FIRST_ATTEMPT_PASSED, "first_attempt_passed"),
+)
+_OUTCOME_COUNTS: Pairs = tuple((sc.OBS_CODING_OUTCOME_COUNT.replace("<outcome>", o), o) for o in OUTCOME_CLASSES)
+_PLAN: Pairs = (
+    (sc.OBS_CODING_PLAN_EDITS, "planned_edits"),
+    (sc.OBS_CODING_PLAN_FILES, "files"),
+    (sc.OBS_CODING_PLAN_ESTIMATED_FILES, "estimated_files"),
+    (sc.OBS_CODING_PLAN_ESTIMATED_LINES, "estimated_lines"),
+    (sc.OBS_SIGNAL_CONFIDENCE, "confidence"),
+    (sc.OBS_REVIEW_REQUIRED, "review_required"),
+    (sc.OBS_REVIEW_THRESHOLD, "threshold"),
+)
+_SPECULATION: Pairs = (
+    (sc.OBS_SIGNAL_CONFIDENCE, "confidence"),
+    (sc.OBS_REVIEW_THRESHOLD, "threshold"),
+    (sc.OBS_CODING_PLAN_FILES, "files"),
+)
+_TOOL: Pairs = ((sc.GEN_AI_TOOL_CALL_ID, "call_id"), (sc.OBS_CODING_PHASE, "phase"))
+_EDIT: Pairs = (
+    (sc.OBS_EDIT_ID, "edit_id"),
+    (sc.OBS_EDIT_FILE, "path"),
+    (sc.OBS_EDIT_PREVIOUS_FILE, "old_path"),
+    (sc.OBS_EDIT_LANGUAGE, "language"),
+    (sc.OBS_EDIT_TYPE, "edit_type"),
+    (sc.OBS_EDIT_LINES_ADDED, "lines_added"),
+    (sc.OBS_EDIT_LINES_REMOVED, "lines_removed"),
+    (sc.OBS_EDIT_HUNKS, "hunks"),
+)
+_VERIFICATION: Pairs = (
+    (sc.OBS_VERIFICATION_KIND, "kind"),
+    (sc.OBS_VERIFICATION_EXIT_CODE, "exit_code"),
+    (sc.OBS_VERIFICATION_PASSED, "passed"),
+    (sc.OBS_VERIFICATION_FAILING_TESTS, "failing_tests"),
+    (sc.OBS_VERIFICATION_ATTEMPT, "attempt"),
+)
+_USER_OUTCOME: Pairs = (
+    (sc.OBS_USER_OUTCOME, "outcome"),
+    (sc.OBS_USER_OUTCOME_SOURCE, "source"),
+    (sc.OBS_CODING_TTGO, "ttgo_s"),
+    (sc.OBS_CODING_REGENERATIONS, "regenerations"),
+)
+_EDIT_OUTCOME: Pairs = (
+    (sc.OBS_EDIT_OUTCOME, "outcome"),
+    (sc.OBS_EDIT_ID, "edit_id"),
+    (sc.OBS_EDIT_FILE, "path"),
+    (sc.OBS_EDIT_LANGUAGE, "language"),
+    (sc.OBS_EDIT_TYPE, "edit_type"),
+    (sc.OBS_EDIT_FRAMEWORK, "framework"),
+    (sc.GEN_AI_REQUEST_MODEL, "model"),
+    (sc.OBS_EDIT_COMMIT, "commit"),
+    (sc.OBS_EDIT_KEPT_FRACTION, "kept"),
+    (sc.OBS_EDIT_SUPERSEDED_FRACTION, "superseded"),
+)
 
 
-def _phase(phase: str) -> Callable[[Mapping[str, Any]], tuple[str, Attributes]]:
-    def shape(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-        attrs: Attributes = {sc.OBS_CODING_PHASE: phase}
-        if phase == "plan":
-            attrs.update(_plan_attrs(facts))
-        elif phase == "execute":
-            _put(attrs, sc.OBS_CODING_TASK_EDITS, facts, "edits")
-            _put(attrs, sc.OBS_VERIFICATION_ATTEMPTS_ATTR, facts, "attempts")
-            _put(attrs, sc.OBS_VERIFICATION_FIRST_ATTEMPT_PASSED, facts, "first_attempt_passed")
-        elif phase == "outcome":
-            for outcome in OUTCOME_CLASSES:
-                _put(attrs, sc.OBS_CODING_OUTCOME_COUNT.replace("<outcome>", outcome), facts, outcome)
-        return PHASE_SPANS[phase], attrs
-
-    return shape
-
-
-def _plan_attrs(facts: Mapping[str, Any]) -> Attributes:
-    attrs: Attributes = {}
-    for name, key in (
-        (sc.OBS_CODING_PLAN_EDITS, "planned_edits"),
-        (sc.OBS_CODING_PLAN_FILES, "files"),
-        (sc.OBS_CODING_PLAN_ESTIMATED_FILES, "estimated_files"),
-        (sc.OBS_CODING_PLAN_ESTIMATED_LINES, "estimated_lines"),
-        (sc.OBS_SIGNAL_CONFIDENCE, "confidence"),
-        (sc.OBS_REVIEW_REQUIRED, "review_required"),
-        (sc.OBS_REVIEW_THRESHOLD, "threshold"),
-    ):
+def _copy(attrs: Attributes, facts: Mapping[str, Any], pairs: Pairs) -> Attributes:
+    """Add every present fact of ``pairs`` to ``attrs`` under its declared name."""
+    for name, key in pairs:
         _put(attrs, name, facts, key)
     return attrs
 
 
-def _speculation(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-    attrs: Attributes = {sc.OBS_CODING_PHASE: "plan", sc.OBS_REVIEW_REQUIRED: True}
-    _put(attrs, sc.OBS_SIGNAL_CONFIDENCE, facts, "confidence")
-    _put(attrs, sc.OBS_REVIEW_THRESHOLD, facts, "threshold")
-    _put(attrs, sc.OBS_CODING_PLAN_FILES, facts, "files")
-    return sc.SPAN_CODING_SPECULATION, attrs
+def _phase(phase: str) -> Callable[[Mapping[str, Any]], tuple[str, Attributes]]:
+    pairs = {"plan": _PLAN, "execute": _EXECUTE, "outcome": _OUTCOME_COUNTS}.get(phase, ())
+
+    def shape(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
+        return PHASE_SPANS[phase], _copy({sc.OBS_CODING_PHASE: phase}, facts, pairs)
+
+    return shape
 
 
 def _tool(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
@@ -106,25 +137,7 @@ def _tool(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
         sc.GEN_AI_TOOL_NAME: name,
         sc.GEN_AI_TOOL_TYPE: "extension" if name.startswith("mcp__") else "function",
     }
-    _put(attrs, sc.GEN_AI_TOOL_CALL_ID, facts, "call_id")
-    _put(attrs, sc.OBS_CODING_PHASE, facts, "phase")
-    return f"{sc.OP_EXECUTE_TOOL} {name}", attrs
-
-
-def _edit(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-    attrs: Attributes = {sc.OBS_CODING_PHASE: "execute"}
-    for name, key in (
-        (sc.OBS_EDIT_ID, "edit_id"),
-        (sc.OBS_EDIT_FILE, "path"),
-        (sc.OBS_EDIT_PREVIOUS_FILE, "old_path"),
-        (sc.OBS_EDIT_LANGUAGE, "language"),
-        (sc.OBS_EDIT_TYPE, "edit_type"),
-        (sc.OBS_EDIT_LINES_ADDED, "lines_added"),
-        (sc.OBS_EDIT_LINES_REMOVED, "lines_removed"),
-        (sc.OBS_EDIT_HUNKS, "hunks"),
-    ):
-        _put(attrs, name, facts, key)
-    return sc.SPAN_CODING_EDIT, attrs
+    return f"{sc.OP_EXECUTE_TOOL} {name}", _copy(attrs, facts, _TOOL)
 
 
 def redact_command(command: str) -> str:
@@ -137,55 +150,28 @@ def _verification(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
     command = facts.get("command")
     if isinstance(command, str):
         attrs[sc.OBS_VERIFICATION_COMMAND] = redact_command(command)
-    for name, key in (
-        (sc.OBS_VERIFICATION_KIND, "kind"),
-        (sc.OBS_VERIFICATION_EXIT_CODE, "exit_code"),
-        (sc.OBS_VERIFICATION_PASSED, "passed"),
-        (sc.OBS_VERIFICATION_FAILING_TESTS, "failing_tests"),
-        (sc.OBS_VERIFICATION_ATTEMPT, "attempt"),
-    ):
-        _put(attrs, name, facts, key)
-    return sc.SPAN_CODING_VERIFICATION, attrs
+    return sc.SPAN_CODING_VERIFICATION, _copy(attrs, facts, _VERIFICATION)
 
 
-def _user_outcome(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-    attrs: Attributes = {}
-    for name, key in (
-        (sc.OBS_USER_OUTCOME, "outcome"),
-        (sc.OBS_USER_OUTCOME_SOURCE, "source"),
-        (sc.OBS_CODING_TTGO, "ttgo_s"),
-        (sc.OBS_CODING_REGENERATIONS, "regenerations"),
-    ):
-        _put(attrs, name, facts, key)
-    return sc.SPAN_CODING_USER_OUTCOME, attrs
+def _fixed(name: str, base: Attributes, pairs: Pairs) -> Callable[[Mapping[str, Any]], tuple[str, Attributes]]:
+    """A kind whose span is ``name`` with ``base`` attributes plus the facts ``pairs`` name."""
 
+    def shape(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
+        return name, _copy(dict(base), facts, pairs)
 
-def _edit_outcome(facts: Mapping[str, Any]) -> tuple[str, Attributes]:
-    attrs: Attributes = {sc.OBS_CODING_PHASE: "outcome"}
-    for name, key in (
-        (sc.OBS_EDIT_OUTCOME, "outcome"),
-        (sc.OBS_EDIT_ID, "edit_id"),
-        (sc.OBS_EDIT_FILE, "path"),
-        (sc.OBS_EDIT_LANGUAGE, "language"),
-        (sc.OBS_EDIT_TYPE, "edit_type"),
-        (sc.OBS_EDIT_FRAMEWORK, "framework"),
-        (sc.GEN_AI_REQUEST_MODEL, "model"),
-        (sc.OBS_EDIT_COMMIT, "commit"),
-        (sc.OBS_EDIT_KEPT_FRACTION, "kept"),
-        (sc.OBS_EDIT_SUPERSEDED_FRACTION, "superseded"),
-    ):
-        _put(attrs, name, facts, key)
-    return sc.SPAN_CODING_EDIT_OUTCOME, attrs
+    return shape
 
 
 _SHAPES: dict[str, Callable[[Mapping[str, Any]], tuple[str, Attributes]]] = {
-    "task": _task,
+    "task": _fixed(sc.SPAN_CODING_TASK, {}, _TASK),
     "tool": _tool,
-    "edit": _edit,
+    "edit": _fixed(sc.SPAN_CODING_EDIT, {sc.OBS_CODING_PHASE: "execute"}, _EDIT),
     "verification": _verification,
-    "speculation": _speculation,
-    "user_outcome": _user_outcome,
-    "edit_outcome": _edit_outcome,
+    "speculation": _fixed(
+        sc.SPAN_CODING_SPECULATION, {sc.OBS_CODING_PHASE: "plan", sc.OBS_REVIEW_REQUIRED: True}, _SPECULATION
+    ),
+    "user_outcome": _fixed(sc.SPAN_CODING_USER_OUTCOME, {}, _USER_OUTCOME),
+    "edit_outcome": _fixed(sc.SPAN_CODING_EDIT_OUTCOME, {sc.OBS_CODING_PHASE: "outcome"}, _EDIT_OUTCOME),
     **{phase: _phase(phase) for phase in PHASE_SPANS},
 }
 

@@ -22,6 +22,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: typer's rich formatting costs `obs --help` ~250 ms of imports, and a
+    # usage error should read as the one line click prints, not a box.
+    rich_markup_mode=None,
 )
 
 

@@ -5,7 +5,8 @@ match the GenAI/MCP spec of today, literals where it lags, and ``obs.*`` for
 the project's own. ``catalogue()`` lists them all with unit and meaning.
 """
 
-from . import _genai, _mcp, _obs
+from . import _coding, _genai, _mcp, _obs
+from ._coding import *  # noqa: F403
 from ._genai import *  # noqa: F403
 from ._mcp import *  # noqa: F403
 from ._obs import *  # noqa: F403
@@ -42,6 +43,7 @@ def _public(module: object) -> list[str]:
 
 
 __all__ = [
+    *_public(_coding),
     *_public(_genai),
     *_public(_mcp),
     *_public(_obs),

@@ -41,6 +41,7 @@ class SpanStoreExporter(SpanExporter):
         span_rows: list[Row] = []
         event_rows: list[Row] = []
         prompt_rows: list[Row] = []
+        resources: dict[int, tuple[str, str]] = {}  # a batch shares one or two resources: encode each once
         for span in spans:
             ctx = span.context
             if ctx is None:
@@ -48,7 +49,11 @@ class SpanStoreExporter(SpanExporter):
             trace_id = format_trace_id(ctx.trace_id)
             span_id = format_span_id(ctx.span_id)
             attrs = dict(span.attributes or {})
-            resource = dict(span.resource.attributes) if span.resource is not None else {}
+            resource = resources.get(id(span.resource))
+            if resource is None:
+                plain = dict(span.resource.attributes) if span.resource is not None else {}
+                resource = resources[id(span.resource)] = (str(plain.get(_SERVICE_NAME, "")), to_json(plain))
+            links = span.links
             span_rows.append(
                 (
                     trace_id,
@@ -60,10 +65,10 @@ class SpanStoreExporter(SpanExporter):
                     span.end_time or span.start_time or 0,
                     span.status.status_code.name,
                     span.status.description,
-                    str(resource.get(_SERVICE_NAME, "")),
+                    resource[0],
                     span.instrumentation_scope.name if span.instrumentation_scope else None,
                     to_json(attrs),
-                    to_json(resource),
+                    resource[1],
                     to_json(
                         [
                             {
@@ -71,9 +76,11 @@ class SpanStoreExporter(SpanExporter):
                                 "span_id": format_span_id(link.context.span_id),
                                 "attributes": dict(link.attributes or {}),
                             }
-                            for link in span.links
+                            for link in links
                         ]
-                    ),
+                    )
+                    if links
+                    else "[]",
                 )
             )
             for event in span.events:
@@ -140,7 +147,12 @@ class LogStoreExporter(LogRecordExporter):
 
 
 class MetricStoreExporter(MetricExporter):
-    """Writes cumulative metric points, one row per data point per collection."""
+    """Writes cumulative metric points, one row per data point per collection.
+
+    Each row keeps its series start and its resource: the latest row per
+    (name, attributes, resource, start) is that series' total, and totals of
+    different processes (``service.instance.id``) add up.
+    """
 
     def __init__(self, writer: StoreWriter) -> None:
         super().__init__(preferred_temporality={}, preferred_aggregation={})
@@ -158,6 +170,8 @@ class MetricStoreExporter(MetricExporter):
     def _write(self, metrics_data: MetricsData) -> None:
         rows: list[Row] = []
         for resource_metrics in metrics_data.resource_metrics:
+            plain = dict(resource_metrics.resource.attributes) if resource_metrics.resource is not None else {}
+            service, resource = str(plain.get(_SERVICE_NAME, "")), to_json(plain)
             for scope_metrics in resource_metrics.scope_metrics:
                 scope = scope_metrics.scope.name
                 for metric in scope_metrics.metrics:
@@ -177,6 +191,9 @@ class MetricStoreExporter(MetricExporter):
                                     to_json(list(hp.explicit_bounds)),
                                     to_json(list(hp.bucket_counts)),
                                     scope,
+                                    hp.start_time_unix_nano,
+                                    service,
+                                    resource,
                                 )
                             )
                     elif isinstance(data, (Sum, Gauge)):
@@ -199,6 +216,9 @@ class MetricStoreExporter(MetricExporter):
                                     None,
                                     None,
                                     scope,
+                                    np_.start_time_unix_nano,
+                                    service,
+                                    resource,
                                 )
                             )
         if rows:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 READABLE_FROM_VERSION: Final = 1
 """Oldest version the read-only queries still work on (bump when a migration changes columns)."""
 
@@ -89,5 +89,15 @@ CREATE TABLE IF NOT EXISTS prompts (
 );
 """
 
-MIGRATIONS: Final[dict[int, str]] = {1: _V1}
+# v2: a metric point's series start and resource. Points are cumulative, one row per collection;
+# many processes (an app, every coding exporter) write one file, and only the start time and the
+# resource (service.instance.id) tell which rows belong to one series, so totals can be summed
+# across processes instead of mistaking one process's counter for another's reset.
+_V2: Final = """
+ALTER TABLE metric_points ADD COLUMN start_ns INTEGER;
+ALTER TABLE metric_points ADD COLUMN service_name TEXT;
+ALTER TABLE metric_points ADD COLUMN resource TEXT
+"""
+
+MIGRATIONS: Final[dict[int, str]] = {1: _V1, 2: _V2}
 """Script that brings a store from version ``n - 1`` to ``n``."""

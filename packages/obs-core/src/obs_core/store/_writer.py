@@ -2,12 +2,16 @@
 
 Exporters run on background threads (batch processors and the periodic metric
 reader); a lock serialises them on one connection, and each ``write_*`` call
-is one transaction.
+is one transaction. Other processes may write the same file (an app, the
+coding exporters, ``obs ingest``): transactions take the write lock up front
+(``BEGIN IMMEDIATE``), so they wait their turn under the busy timeout instead of
+failing on a lock upgrade.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,10 +24,31 @@ Row = tuple[Any, ...]
 
 
 def to_json(value: Mapping[str, Any] | Sequence[Any] | None) -> str:
-    """Encode attributes for a JSON column; tuples become lists, unknown objects strings."""
+    """Encode attributes for a JSON column; tuples become lists, bytes hex, unknown objects strings.
+
+    The column must stay valid JSON for SQLite's ``json_extract``: one ``NaN``
+    would make every report query over the table fail, so non-finite floats are
+    written as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``.
+    Attributes are plain dicts of primitives and tuples almost always; they take
+    the encoder's fast path, and only the rest is walked in Python.
+    """
     if value is None:
         return "{}"
-    return json.dumps(_plain(value), separators=(",", ":"), default=str)
+    try:
+        return _encode(value)
+    except (TypeError, ValueError):  # NaN, a non-string key, a cycle
+        return json.dumps(_plain(value), separators=(",", ":"), default=str)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, Mapping):
+        return _plain(value)
+    return str(value)
+
+
+_encode = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_default).encode
 
 
 def _plain(value: Any) -> Any:
@@ -33,6 +58,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, bytes):
         return value.hex()
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     return value
 
 
@@ -47,7 +74,7 @@ class StoreWriter:
     def write_spans(self, spans: Iterable[Row], events: Iterable[Row], prompts: Iterable[Row]) -> None:
         with self._lock:
             conn = self._require()
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(
                     "INSERT OR REPLACE INTO spans (trace_id, span_id, parent_span_id, name, kind, start_ns, end_ns,"
@@ -82,14 +109,14 @@ class StoreWriter:
     def write_metric_points(self, rows: Iterable[Row]) -> None:
         self._write_many(
             "INSERT INTO metric_points (time_ns, name, unit, kind, attributes, value, count, sum, bucket_bounds,"
-            " bucket_counts, scope) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " bucket_counts, scope, start_ns, service_name, resource) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
 
     def _write_many(self, sql: str, rows: Iterable[Row]) -> None:
         with self._lock:
             conn = self._require()
-            conn.execute("BEGIN")
+            conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany(sql, rows)
                 conn.execute("COMMIT")
