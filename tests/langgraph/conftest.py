@@ -8,6 +8,7 @@ import pytest
 from obs_core import internal_error_counts
 from obs_core.testing import TelemetryCapture
 from obs_langgraph import LangChainInstrumentor, LangGraphConfig, ObsCallbackHandler
+from opentelemetry import context as otel_context
 
 from .graphs import SpanTree
 
@@ -48,3 +49,22 @@ def instrumented(capture: TelemetryCapture, config: LangGraphConfig) -> Iterator
 @pytest.fixture
 def tree(capture: TelemetryCapture) -> SpanTree:
     return SpanTree(capture)
+
+
+@pytest.fixture(autouse=True)
+def otel_context_is_left_as_found(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A real run must leave the caller's OpenTelemetry context exactly as it found it.
+
+    The replay tests of test_robustness call the callbacks of a multi-threaded run
+    from one thread (and drop some on purpose), so their per-run attach/detach
+    pairs cannot nest as they do in the real run: those tests get the context
+    restored instead of checked, so they cannot leak into later tests.
+    """
+    before = otel_context.get_current()
+    yield
+    after = otel_context.get_current()
+    if after is before:
+        return
+    otel_context.attach(before)
+    if request.module.__name__.rsplit(".", 1)[-1] != "test_robustness":
+        raise AssertionError(f"the test left another OpenTelemetry context current: {dict(after)}")
