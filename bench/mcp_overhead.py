@@ -24,11 +24,18 @@ Run: ``uv run python bench/mcp_overhead.py [--rounds 25] [--batch 40]``
 (the script re-executes itself as the stdio server with ``--serve MODE``), and
 ``--isolated N`` for the in-process variants each alone in a fresh process,
 alternating N times (the steadier comparison on a shared machine).
+
+``--baseline DIR`` adds ``obs-before`` variants for the in-process transports:
+the same instrumentation from an earlier copy of the ``obs_mcp`` package (for
+example ``git archive HEAD packages/obs-mcp/src/obs_mcp | tar -x -C /tmp/before``
+then ``--baseline /tmp/before/packages/obs-mcp/src/obs_mcp``), measured in the
+same run, so a before/after comparison shares the machine's load.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import statistics
@@ -37,14 +44,16 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
+from types import ModuleType
 from typing import Any
 
 import anyio
+import obs_mcp
 from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.shared import _otel as sdk_otel
-from obs_mcp import ObsTransport, instrument_client, instrument_server
+from obs_mcp import ObsTransport, instrument_server
 from opentelemetry import trace
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -73,6 +82,22 @@ def make_server() -> MCPServer:
         return a + b
 
     return server
+
+
+def load_baseline(path: str) -> ModuleType:
+    """An earlier copy of the ``obs_mcp`` package, imported as ``obs_mcp_baseline`` beside the current one."""
+    name = "obs_mcp_baseline"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(path, "__init__.py"), submodule_search_locations=[path]
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"--baseline {path}: not a package directory")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def tracer_provider() -> tuple[TracerProvider, DroppingExporter]:
@@ -145,7 +170,9 @@ async def connect(stack: AsyncExitStack, variant: Variant, client: Client) -> No
     variant.call = call
 
 
-async def build(stack: AsyncExitStack, transports: set[str]) -> tuple[list[Variant], DroppingExporter]:
+async def build(
+    stack: AsyncExitStack, transports: set[str], baseline: str | None = None
+) -> tuple[list[Variant], DroppingExporter]:
     provider, exporter = tracer_provider()
     meters = MeterProvider(metric_readers=[InMemoryMetricReader()])
     recording = provider.get_tracer("mcp-python-sdk")
@@ -158,19 +185,27 @@ async def build(stack: AsyncExitStack, transports: set[str]) -> tuple[list[Varia
         await connect(stack, variant, client)
         variants.append(variant)
 
+    before = load_baseline(baseline) if baseline else None
+
+    def instrumented(module: Any, mode: str) -> Client:
+        server = make_server()
+        module.instrument_server(server, **obs_kwargs)
+        client: Client = module.instrument_client(Client(server, mode=mode), **obs_kwargs)
+        return client
+
     if "memory" in transports:
         await add("memory sdk", silent, Client(make_server(), mode="legacy"))
         await add("memory native", recording, Client(make_server(), mode="legacy"))
         await add("memory native-again", recording, Client(make_server(), mode="legacy"))  # noise-floor control
-        server = make_server()
-        instrument_server(server, **obs_kwargs)
-        await add("memory obs", recording, instrument_client(Client(server, mode="legacy"), **obs_kwargs))
+        await add("memory obs", recording, instrumented(obs_mcp, "legacy"))
+        if before is not None:
+            await add("memory obs-before", recording, instrumented(before, "legacy"))
     if "direct" in transports:
         await add("direct sdk", silent, Client(make_server()))
         await add("direct native", recording, Client(make_server()))
-        server = make_server()
-        instrument_server(server, **obs_kwargs)
-        await add("direct obs", recording, instrument_client(Client(server), **obs_kwargs))
+        await add("direct obs", recording, instrumented(obs_mcp, "auto"))
+        if before is not None:
+            await add("direct obs-before", recording, instrumented(before, "auto"))
     if "stdio" in transports:
         await add("stdio sdk", silent, Client(server_params("sdk")))
         await add("stdio native", recording, Client(server_params("native")))
@@ -181,9 +216,11 @@ async def build(stack: AsyncExitStack, transports: set[str]) -> tuple[list[Varia
     return variants, exporter
 
 
-async def measure(rounds: int, batch: int, warmup: int, transports: set[str]) -> list[Variant]:
+async def measure(
+    rounds: int, batch: int, warmup: int, transports: set[str], baseline: str | None = None
+) -> list[Variant]:
     async with AsyncExitStack() as stack:
-        variants, _ = await build(stack, transports)
+        variants, _ = await build(stack, transports, baseline)
         for variant in variants:
             await variant.run_batch(warmup)
             variant.per_call_us.clear()
@@ -225,10 +262,10 @@ def report(variants: list[Variant]) -> str:
     return "\n".join(lines)
 
 
-async def _one_variant(transport: str, kind: str, batches: int, batch: int) -> list[float]:
+async def _one_variant(transport: str, kind: str, batches: int, batch: int, baseline: str | None) -> list[float]:
     """CPU µs per call, one batch at a time, for a single in-process variant (run in its own process)."""
     async with AsyncExitStack() as stack:
-        variants, _ = await build(stack, {transport})
+        variants, _ = await build(stack, {transport}, baseline if kind == "obs-before" else None)
         (variant,) = [v for v in variants if v.name == f"{transport} {kind}"]
         await variant.run_batch(300)
         variant.cpu_per_call_us.clear()
@@ -237,22 +274,20 @@ async def _one_variant(transport: str, kind: str, batches: int, batch: int) -> l
         return variant.cpu_per_call_us
 
 
-def isolated(repetitions: int, batches: int, batch: int) -> str:
+def isolated(repetitions: int, batches: int, batch: int, baseline: str | None = None) -> str:
     """Each in-process variant alone in a fresh process, alternating: no variant shares a heap or a warm
     cache with another, which on a busy 2-core machine is the steadier comparison."""
     import subprocess
 
-    kinds = ["sdk", "native", "obs"]
+    kinds = ["sdk", "native", "obs", *(["obs-before"] if baseline else [])]
     results: dict[str, list[float]] = {}
     for _ in range(repetitions):
         for transport in ("memory", "direct"):
             for kind in kinds:
-                out = subprocess.run(
-                    [sys.executable, os.path.abspath(__file__), "--one", f"{transport}:{kind}:{batches}:{batch}"],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                ).stdout
+                command = [sys.executable, os.path.abspath(__file__), "--one", f"{transport}:{kind}:{batches}:{batch}"]
+                if baseline:
+                    command += ["--baseline", baseline]
+                out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
                 results.setdefault(f"{transport} {kind}", []).append(float(out.strip()))
     lines = [
         "| transport | variant | CPU µs / call, best run | median run | runs (p10 of batches) | best vs native |"
@@ -280,19 +315,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--transports", default="memory,direct,stdio", help="comma-separated: memory,direct,stdio")
     parser.add_argument("--isolated", type=int, metavar="N", help="instead: N alternating single-variant processes")
     parser.add_argument("--one", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="DIR", help="an earlier obs_mcp package dir, measured as obs-before")
     args = parser.parse_args(argv)
     if args.serve:
         serve(args.serve)
         return
     if args.one:
         transport, kind, batches, batch = args.one.split(":")
-        values = sorted(anyio.run(_one_variant, transport, kind, int(batches), int(batch)))
+        values = sorted(anyio.run(_one_variant, transport, kind, int(batches), int(batch), args.baseline))
         print(values[len(values) // 10])  # p10: the uncontended cost; neighbours only ever add time
         return
     if args.isolated:
-        print(isolated(args.isolated, args.rounds, args.batch))
+        print(isolated(args.isolated, args.rounds, args.batch, args.baseline))
         return
-    variants = anyio.run(measure, args.rounds, args.batch, args.warmup, set(args.transports.split(",")))
+    transports = set(args.transports.split(","))
+    variants = anyio.run(measure, args.rounds, args.batch, args.warmup, transports, args.baseline)
     print(report(variants))
 
 

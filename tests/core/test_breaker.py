@@ -81,6 +81,10 @@ def _succeed(breaker: CircuitBreaker, times: int) -> None:
         ({"consecutive_failures": -1}, "consecutive_failures"),
         ({"open_duration_s": 0}, "open_duration_s"),
         ({"probe_timeout_s": 0}, "probe_timeout_s"),
+        ({"open_duration_s": float("nan")}, "open_duration_s"),
+        ({"open_duration_s": float("inf")}, "open_duration_s"),
+        ({"probe_timeout_s": float("nan")}, "probe_timeout_s"),
+        ({"failure_rate_threshold": float("nan")}, "failure_rate_threshold"),
     ],
 )
 def test_config_rejects_nonsense(kwargs: dict[str, float], message: str) -> None:
@@ -203,6 +207,19 @@ def test_late_outcomes_of_earlier_calls_are_ignored(clock: ManualClock) -> None:
     assert _state(breaker) is BreakerState.CLOSED
 
 
+def test_an_outcome_reported_with_a_refusal_is_ignored(clock: ManualClock) -> None:
+    breaker = CircuitBreaker("b", BreakerConfig(consecutive_failures=1, open_duration_s=5), clock=clock)
+    _fail(breaker, 1)
+    clock.advance(5)
+    probe = breaker.acquire()
+    refused = breaker.acquire()
+    assert (probe.allowed, refused.allowed) == (True, False)
+    breaker.record_success(refused)  # only the probe may close it
+    assert _state(breaker) is BreakerState.HALF_OPEN
+    breaker.record_failure("x", probe)
+    assert _state(breaker) is BreakerState.OPEN
+
+
 def test_outcomes_without_a_permit_apply_to_the_current_state(clock: ManualClock) -> None:
     breaker = CircuitBreaker("b", BreakerConfig(consecutive_failures=2, open_duration_s=1), clock=clock)
     breaker.record_failure()
@@ -236,6 +253,23 @@ def test_an_unreported_probe_times_out(clock: ManualClock) -> None:
     assert not breaker.acquire().allowed
     clock.advance(1)
     assert breaker.acquire().probe
+
+
+def test_a_timed_out_probes_late_outcome_does_not_decide_for_its_successor(clock: ManualClock) -> None:
+    config = BreakerConfig(consecutive_failures=1, open_duration_s=5, probe_timeout_s=2)
+    breaker = CircuitBreaker("b", config, clock=clock)
+    _fail(breaker, 1)
+    clock.advance(5)
+    abandoned = breaker.acquire()
+    clock.advance(2)
+    successor = breaker.acquire()
+    assert (abandoned.probe, successor.probe) == (True, True)
+    breaker.record_failure("late", abandoned)  # the abandoned probe reports after its successor took over
+    assert _state(breaker) is BreakerState.HALF_OPEN
+    breaker.release(abandoned)  # nor may it free the successor's slot
+    assert not breaker.acquire().allowed
+    breaker.record_success(successor)
+    assert _state(breaker) is BreakerState.CLOSED
 
 
 def test_reset_closes(clock: ManualClock) -> None:

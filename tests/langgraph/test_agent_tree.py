@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from obs_core import Usage, compute_cost
 from obs_core.testing import TelemetryCapture
-from obs_langgraph import ObsCallbackHandler
+from obs_langgraph import LangGraphConfig, ObsCallbackHandler
 from opentelemetry.trace import SpanKind, StatusCode
 
 from .graphs import SpanTree, agent, attrs, make_tools, scripted
@@ -141,6 +141,7 @@ def test_metrics(handler: ObsCallbackHandler, capture: TelemetryCapture) -> None
     total = _cost(17, 41, 8) + _cost(29, 21, 14) + _cost(38, 5, 19)
     assert capture.metric_sum("obs.gen_ai.cost", obs__pipeline__stage="model") == pytest.approx(total)
     assert capture.metric_sum("obs.context.fill", gen_ai__request__model="gpt-4o-mini") == 3
+    assert "obs.context.tokens" not in capture.metric_names()  # per-section histogram is opt-in
     assert capture.histogram_bounds("gen_ai.client.operation.duration")[:3] == (0.01, 0.02, 0.04)
 
 
@@ -162,3 +163,22 @@ def test_async_run_gives_the_same_tree(handler: ObsCallbackHandler, tree: SpanTr
         "    chat gpt-4o-mini",
     ]
     assert "gen_ai.conversation.id" not in attrs(tree.one("invoke_agent async-adder"))
+
+
+def test_metric_exemplars_point_at_the_call_they_measure(
+    handler: ObsCallbackHandler, tree: SpanTree, capture: TelemetryCapture
+) -> None:
+    _run(handler)
+    chat_ids = {s.context.span_id for s in tree.named("chat gpt-4o-mini") if s.context}
+    tool_ids = {s.context.span_id for s in tree.named("execute_tool add") if s.context}
+    [duration] = capture.metric_points("gen_ai.client.operation.duration")
+    [tool_duration] = capture.metric_points("gen_ai.execute_tool.duration")
+    assert duration.exemplars
+    assert {e.span_id for e in duration.exemplars} <= chat_ids
+    assert {e.span_id for e in tool_duration.exemplars} <= tool_ids
+
+
+def test_section_token_metrics_on_request(capture: TelemetryCapture) -> None:
+    handler = ObsCallbackHandler(config=LangGraphConfig(context_section_metrics=True), **capture.providers)
+    _run(handler)
+    assert capture.metric_sum("obs.context.tokens", obs__context__section="tool_results") == 3

@@ -91,7 +91,7 @@ def test_a_failing_node_fails_the_run_with_its_error_type(
     graph = builder.compile(name="fragile")
     with pytest.raises(KeyError):
         graph.invoke({"notes": []}, config={"callbacks": [handler]})
-    assert tree.outline() == ["invoke_workflow fragile", "  node broken"]
+    assert tree.outline() == ["invoke_workflow fragile", "  obs.langgraph.node broken"]
     root, node = tree.spans()
     assert root.status.status_code is StatusCode.ERROR
     assert attrs(root) == {
@@ -120,8 +120,8 @@ def test_retry_policy_attempts_each_get_a_span_and_are_counted(
     builder.add_node("flaky", flaky, retry_policy=RetryPolicy(max_attempts=3, initial_interval=0.0, jitter=False))
     builder.add_edge(START, "flaky")
     builder.compile(name="retrying").invoke({"notes": []}, config={"callbacks": [handler]})
-    assert tree.outline() == ["invoke_workflow retrying", "  node flaky", "  node flaky"]
-    first, second = tree.named("node flaky")
+    assert tree.outline() == ["invoke_workflow retrying", "  obs.langgraph.node flaky", "  obs.langgraph.node flaky"]
+    first, second = tree.named("obs.langgraph.node flaky")
     assert (first.status.status_code, attrs(first)) == (
         StatusCode.ERROR,
         {"obs.langgraph.node": "flaky", "obs.langgraph.step": 1, "error.type": "ConnectionError"},
@@ -200,3 +200,28 @@ def test_error_result_then_the_model_calls_the_tool_again(handler: ObsCallbackHa
     assert (failed.status.status_code, attrs(failed)["error.type"]) == (StatusCode.ERROR, "tool_error")
     assert (attrs(retried)["obs.retry.attempt"], attrs(retried)["obs.retry.reason"]) == (2, "tool_error")
     assert [p.name for s in (failed, retried) if (p := tree.parent(s))] == ["obs.agent.iteration"] * 2
+
+
+def test_command_to_the_parent_graph_is_a_hand_off(handler: ObsCallbackHandler, tree: SpanTree) -> None:
+    def escalate(state: Notes) -> Command[Any]:
+        return Command(graph=Command.PARENT, goto="human", update={"notes": ["escalated"]})
+
+    inner = StateGraph(Notes)
+    inner.add_node("escalate", escalate)
+    inner.add_edge(START, "escalate")
+    triage = inner.compile(name="triage")
+
+    def human(state: Notes) -> dict[str, list[str]]:
+        return {"notes": ["handled"]}
+
+    outer = StateGraph(Notes)
+    outer.add_node("triage", triage, destinations=("human",))
+    outer.add_node("human", human)
+    outer.add_edge(START, "triage")
+    result = outer.compile(name="desk").invoke({"notes": []}, config={"callbacks": [handler]})
+    assert result["notes"] == ["escalated", "handled"]
+    assert tree.outline() == ["invoke_workflow desk", "  invoke_workflow triage"]
+    assert all(s.status.status_code is StatusCode.UNSET for s in tree.spans())
+    assert attrs(tree.one("invoke_workflow triage"))["obs.agent.outcome"] == "handed_off"
+    assert attrs(tree.one("invoke_workflow desk"))["obs.agent.outcome"] == "completed"
+    assert handler.live_runs == 0

@@ -51,22 +51,22 @@ def test_node_spans_on_request(capture: TelemetryCapture, tree: SpanTree) -> Non
     assert tree.outline() == [
         "invoke_agent adder",
         "  obs.agent.iteration",
-        "    node model",
+        "    obs.langgraph.node model",
         "      chat gpt-4o-mini",
-        "    node tools",
+        "    obs.langgraph.node tools",
         "      execute_tool add",
-        "    node tools",
+        "    obs.langgraph.node tools",
         "      execute_tool add",
         "  obs.agent.iteration",
-        "    node model",
+        "    obs.langgraph.node model",
         "      chat gpt-4o-mini",
-        "    node tools",
+        "    obs.langgraph.node tools",
         "      execute_tool add",
         "  obs.agent.iteration",
-        "    node model",
+        "    obs.langgraph.node model",
         "      chat gpt-4o-mini",
     ]
-    assert attrs(tree.named("node tools")[2]) == {"obs.langgraph.node": "tools", "obs.langgraph.step": 4}
+    assert attrs(tree.named("obs.langgraph.node tools")[2]) == {"obs.langgraph.node": "tools", "obs.langgraph.step": 4}
 
 
 def _loop_then_report() -> Any:
@@ -170,8 +170,14 @@ def test_send_fan_out(capture: TelemetryCapture, tree: SpanTree) -> None:
     handler = ObsCallbackHandler(config=LangGraphConfig(node_spans=True), **capture.providers)
     result = graph.invoke({"items": [1, 2, 3], "done": []}, config={"callbacks": [handler]})
     assert sorted(result["done"]) == [1, 2, 3]
-    assert tree.outline() == ["invoke_workflow fan", "  node plan", "  node work", "  node work", "  node work"]
-    assert {attrs(s)["obs.langgraph.step"] for s in tree.named("node work")} == {2}
+    assert tree.outline() == [
+        "invoke_workflow fan",
+        "  obs.langgraph.node plan",
+        "  obs.langgraph.node work",
+        "  obs.langgraph.node work",
+        "  obs.langgraph.node work",
+    ]
+    assert {attrs(s)["obs.langgraph.step"] for s in tree.named("obs.langgraph.node work")} == {2}
 
 
 def test_retriever_span(handler: ObsCallbackHandler, tree: SpanTree, capture: TelemetryCapture) -> None:

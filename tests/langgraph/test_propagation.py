@@ -198,3 +198,17 @@ def test_threads_sharing_one_handler(capture: TelemetryCapture, tree: SpanTree) 
             ]
         )
     assert handler.live_runs == 0
+
+
+def test_astream_messages(capture: TelemetryCapture, tree: SpanTree, run_config: RunnableConfig) -> None:
+    graph = agent(_model(capture, TWO_TOOLS), make_tools(capture.tracer_provider.get_tracer("user")))
+
+    async def main() -> None:
+        async for _ in graph.astream({"messages": [("user", "hi")]}, config=run_config, stream_mode="messages"):
+            pass
+
+    asyncio.run(main())
+    assert _parent_name(tree, "user.add") == ["execute_tool add"]
+    assert _parent_name(tree, "user.aadd") == ["execute_tool aadd"]
+    assert _parent_name(tree, "POST /v1/chat/completions") == ["chat gpt-4o-mini", "chat gpt-4o-mini"]
+    assert len(tree.trace_ids()) == 1

@@ -51,13 +51,14 @@ def test_config_fields_and_env() -> None:
         "max_content_chars",
         "redact",
         "context_accounting",
+        "context_section_metrics",
         "context_threshold",
         "user_hash_salt",
         "stage_key",
         "user_id_keys",
         "session_id_keys",
         "max_live_runs",
-        "extra_agent_markers",
+        "agent_markers",
     ]
     config = LangGraphConfig.from_env(
         {
@@ -66,6 +67,7 @@ def test_config_fields_and_env() -> None:
             "OBS_CONTENT_MAX_CHARS": "2048",
             "OBS_REDACT": "0",
             "OBS_LANGGRAPH_CONTEXT": "off",
+            "OBS_LANGGRAPH_SECTION_METRICS": "1",
             "OBS_CONTEXT_THRESHOLD": "0.9",
             "OBS_USER_HASH_SALT": "pepper",
         }
@@ -76,7 +78,8 @@ def test_config_fields_and_env() -> None:
         config.max_content_chars,
         config.redact,
         config.context_accounting,
+        config.context_section_metrics,
         config.context_threshold,
         config.user_hash_salt,
-    ) == (True, "SPAN_ONLY", 2048, False, False, 0.9, "pepper")
+    ) == (True, "SPAN_ONLY", 2048, False, False, True, 0.9, "pepper")
     assert LangGraphConfig.from_env({}) == LangGraphConfig()

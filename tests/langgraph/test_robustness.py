@@ -82,6 +82,7 @@ METADATA: list[Any] = [
     {"langgraph_node": "n", "langgraph_step": 1, "langgraph_checkpoint_ns": "n:1"},
     {"langgraph_node": "n", "langgraph_step": "x", "langgraph_checkpoint_ns": 5},
     {"thread_id": object(), "user_id": 0, "ls_provider": None, "ls_model_name": 42},
+    {"ls_integration": ["unhashable"], "langgraph_node": None, "obs_stage": 3},
 ]
 
 event = st.tuples(

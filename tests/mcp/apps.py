@@ -58,6 +58,20 @@ def demo_server(state: DemoState | None = None) -> MCPServer:
         return "done"
 
     @server.tool()
+    def server_error(code: int) -> str:
+        """Answer with a JSON-RPC error of the given code (-32000 and -32001 included: servers use them too)."""
+        state.count("server_error")
+        raise MCPError(code=code, message="database down")
+
+    @server.prompt()
+    def greet(name: str) -> str:
+        return f"Hello, {name}"
+
+    @server.resource("file:///notes.txt")
+    def notes() -> str:
+        return "remember the milk"
+
+    @server.tool()
     def seen_meta(ctx: Context) -> str:
         """Record the raw ``_meta`` that reached the server."""
         params = ctx.request_context.params or {}

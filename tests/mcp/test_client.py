@@ -12,7 +12,7 @@ from mcp_types import RequestParamsMeta
 from obs_core import internal_error_counts
 from obs_core import semconv as sc
 from obs_core.testing import TelemetryCapture
-from obs_mcp import instrument_client, uninstrument_client
+from obs_mcp import instrument_client, instrument_server, uninstrument_client
 from obs_mcp._meta import format_traceparent
 from opentelemetry import trace
 from opentelemetry.sdk.metrics.export import HistogramDataPoint
@@ -132,8 +132,9 @@ async def test_metrics_use_spec_buckets_and_count_errors_and_retries(capture: Te
         for p in capture.metric_points(sc.METRIC_MCP_CLIENT_OPERATION_DURATION)
         if isinstance(p, HistogramDataPoint) and (p.attributes or {}).get(sc.MCP_METHOD_NAME) == "tools/call"
     }
-    add = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_TOOL_NAME: "add"}
-    broken = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_TOOL_NAME: "broken", sc.ERROR_TYPE: "tool_error"}
+    tool = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_OPERATION_NAME: "execute_tool"}
+    add = {**tool, sc.GEN_AI_TOOL_NAME: "add"}
+    broken = {**tool, sc.GEN_AI_TOOL_NAME: "broken", sc.ERROR_TYPE: "tool_error"}
     assert durations == {tuple(sorted(add.items())): 1, tuple(sorted(broken.items())): 2}
     assert capture.metric_sum(sc.OBS_MCP_CLIENT_ERRORS, error__type="tool_error") == 2
     assert capture.metric_sum(sc.OBS_MCP_CLIENT_RETRIES, obs__retry__reason="tool_error") == 1
@@ -209,4 +210,124 @@ def test_urls_get_the_http_transport_and_stdio_the_pipe() -> None:
 
     http = _transport_for("http://localhost:1/mcp", False, {"breakers": None})
     stdio = _transport_for(StdioServerParameters(command="true"), False, {"breakers": None})
+    assert http is not None
+    assert stdio is not None
     assert (http.observer.network_transport, stdio.observer.network_transport) == ("tcp", "pipe")
+
+
+def _client_spans(capture: TelemetryCapture, name: str) -> list[Any]:
+    return [s for s in capture.spans() if s.kind is SpanKind.CLIENT and s.name == name]
+
+
+def _point_attributes(capture: TelemetryCapture, method: str) -> list[dict[str, Any]]:
+    return [
+        dict(p.attributes or {})
+        for p in capture.metric_points(sc.METRIC_MCP_CLIENT_OPERATION_DURATION)
+        if (p.attributes or {}).get(sc.MCP_METHOD_NAME) == method
+    ]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_prompt_and_resource_requests_name_what_they_touch(capture: TelemetryCapture, mode: str) -> None:
+    """gen_ai.prompt.name on prompts/get spans and points; the resource URI on the span only, never in its name."""
+    client = _client(capture, DemoState(), mode=mode)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.get_prompt("greet", {"name": "Ada"})
+            await client.read_resource("file:///notes.txt")
+    base = {
+        sc.OBS_MCP_SERVER_NAME: "demo",
+        sc.NETWORK_TRANSPORT: "inproc",
+        sc.MCP_PROTOCOL_VERSION: MODERN if mode == "auto" else LEGACY,
+    }
+    (prompt,) = _client_spans(capture, "prompts/get greet")
+    (read,) = _client_spans(capture, "resources/read")
+    prompt_attributes, read_attributes = dict(prompt.attributes or {}), dict(read.attributes or {})
+    if mode == "legacy":  # JSON-RPC: the request ids the SDK chose
+        assert str(prompt_attributes.pop(sc.JSONRPC_REQUEST_ID)).isdigit()
+        assert str(read_attributes.pop(sc.JSONRPC_REQUEST_ID)).isdigit()
+    assert prompt_attributes == {**base, sc.MCP_METHOD_NAME: "prompts/get", sc.GEN_AI_PROMPT_NAME: "greet"}
+    assert read_attributes == {**base, sc.MCP_METHOD_NAME: "resources/read", sc.MCP_RESOURCE_URI: "file:///notes.txt"}
+    assert _point_attributes(capture, "prompts/get") == [
+        {**base, sc.MCP_METHOD_NAME: "prompts/get", sc.GEN_AI_PROMPT_NAME: "greet"}
+    ]
+    assert _point_attributes(capture, "resources/read") == [{**base, sc.MCP_METHOD_NAME: "resources/read"}]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+@pytest.mark.parametrize("code", [-32000, -32001, -32603])
+async def test_an_error_the_server_answered_keeps_its_code(capture: TelemetryCapture, mode: str, code: int) -> None:
+    """-32000 / -32001 from a server are its answer, not a local transport error or timeout."""
+    client = _client(capture, DemoState(), mode=mode)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            with pytest.raises(MCPError):
+                await client.call_tool("server_error", {"code": code})
+    (span,) = _client_spans(capture, "tools/call server_error")
+    attributes = dict(span.attributes or {})
+    assert (attributes[sc.ERROR_TYPE], attributes[sc.RPC_RESPONSE_STATUS_CODE]) == (str(code), str(code))
+    assert (span.status.status_code, span.status.description) == (StatusCode.ERROR, "database down")
+    (point,) = _point_attributes(capture, "tools/call")
+    assert (point[sc.ERROR_TYPE], point[sc.RPC_RESPONSE_STATUS_CODE]) == (str(code), str(code))
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_a_local_timeout_has_no_response_code(capture: TelemetryCapture, mode: str) -> None:
+    client = _client(capture, DemoState(), mode=mode)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            with pytest.raises(MCPError):
+                await client.call_tool("slow", {"seconds": 30}, read_timeout_seconds=0.05)
+    (span,) = _client_spans(capture, "tools/call slow")
+    attributes = dict(span.attributes or {})
+    assert attributes[sc.ERROR_TYPE] == "timeout"
+    assert sc.RPC_RESPONSE_STATUS_CODE not in attributes  # nothing answered
+    (point,) = _point_attributes(capture, "tools/call")
+    assert (point[sc.ERROR_TYPE], sc.RPC_RESPONSE_STATUS_CODE in point) == ("timeout", False)
+    if mode == "legacy":  # the SDK's courtesy cancellation went out: an event on the call it cancelled
+        assert [(e.name, dict(e.attributes or {})) for e in span.events] == [
+            ("notifications/cancelled", {sc.MCP_METHOD_NAME: "notifications/cancelled"})
+        ]
+
+
+async def test_retries_are_a_repeat_of_the_same_failed_call(capture: TelemetryCapture) -> None:
+    """The documented heuristic: same tool, same arguments, right after that tool failed."""
+    client = _client(capture, DemoState(), mode="legacy")
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            for code in (-32602, -32603, -32603):  # different arguments, then the same ones again
+                with pytest.raises(MCPError):
+                    await client.call_tool("server_error", {"code": code})
+            await client.call_tool("add", {"a": 1, "b": 2})  # another tool: does not reset this one
+            with pytest.raises(MCPError):
+                await client.call_tool("server_error", {"code": -32603})
+    spans = _client_spans(capture, "tools/call server_error")
+    assert [(s.attributes or {}).get(sc.OBS_RETRY_REASON) for s in spans] == [None, None, "-32603", "-32603"]
+    assert capture.metric_sum(sc.OBS_MCP_CLIENT_RETRIES, obs__retry__reason="-32603") == 2
+
+
+async def test_duration_exemplars_point_at_the_spans_that_were_timed(capture: TelemetryCapture) -> None:
+    """Each side's histogram exemplar links to its own span, not to whatever was current when it was recorded."""
+    server = demo_server()
+    instrument_server(server, **providers(capture))
+    client = instrument_client(Client(server, mode="legacy"), breakers=None, **providers(capture))
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+    spans = {s.kind: s for s in capture.spans() if s.name == "tools/call add"}
+    kinds = {
+        sc.METRIC_MCP_CLIENT_OPERATION_DURATION: SpanKind.CLIENT,
+        sc.METRIC_MCP_SERVER_OPERATION_DURATION: SpanKind.SERVER,
+    }
+    data = capture.metric_reader.get_metrics_data()  # one collection: each one hands out the exemplars once
+    assert data is not None
+    exemplars = {
+        kinds[metric.name]: [(e.trace_id, e.span_id) for e in point.exemplars]
+        for rm in data.resource_metrics
+        for sm in rm.scope_metrics
+        for metric in sm.metrics
+        if metric.name in kinds
+        for point in metric.data.data_points
+        if (point.attributes or {}).get(sc.MCP_METHOD_NAME) == "tools/call"
+    }
+    assert exemplars == {kind: [(span.context.trace_id, span.context.span_id)] for kind, span in spans.items()}

@@ -10,8 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from obs_core.testing import TelemetryCapture
 from obs_mcp._meta import extract_parent, format_traceparent, is_valid_traceparent, with_trace_context
-from opentelemetry import baggage, trace
+from opentelemetry import baggage, propagate, trace
 from opentelemetry import context as otel_context
+from opentelemetry.context import Context
+from opentelemetry.propagators.textmap import Getter, Setter, TextMapPropagator, default_getter, default_setter
 from opentelemetry.trace import Span
 
 VALID = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
@@ -160,3 +162,59 @@ def test_fuzzed_meta_never_raises_and_always_yields_a_valid_trace(meta: Any) -> 
             }
     finally:
         capture.shutdown()
+
+
+def test_our_tracestate_never_joins_a_traceparent_the_caller_kept(capture: TelemetryCapture) -> None:
+    tracer = capture.tracer_provider.get_tracer("t")
+    remote = trace.SpanContext(
+        0x0AF7651916CD43DD8448EB211C80319C,
+        0xB7AD6B7169203331,
+        is_remote=True,
+        trace_flags=trace.TraceFlags(1),
+        trace_state=trace.TraceState([("vendor", "ours")]),
+    )
+    with tracer.start_as_current_span("caller", context=trace.set_span_in_context(trace.NonRecordingSpan(remote))):
+        other = "00-11111111111111111111111111111111-2222222222222222-01"
+        kept, written = with_trace_context({"_meta": {"traceparent": other}})
+        replaced, _ = with_trace_context({"_meta": {"traceparent": "junk", "tracestate": "vendor=stale"}})
+    assert (kept, written) == ({"_meta": {"traceparent": other}}, ())
+    assert replaced is not None
+    assert replaced["_meta"]["tracestate"] == "vendor=ours"  # replaced along with the traceparent it belonged to
+
+
+class _HeaderPropagator(TextMapPropagator):
+    """A non-W3C propagator (one key, like B3 single-header) to prove extraction reads configured fields."""
+
+    def extract(self, carrier: Any, context: Context | None = None, getter: Getter[Any] = default_getter) -> Context:
+        values = getter.get(carrier, "x-trace")
+        if not values:
+            return context or Context()
+        trace_id, span_id = values[0].split(":")
+        span_context = trace.SpanContext(int(trace_id, 16), int(span_id, 16), True, trace.TraceFlags(1))
+        return trace.set_span_in_context(trace.NonRecordingSpan(span_context), context)
+
+    def inject(self, carrier: Any, context: Context | None = None, setter: Setter[Any] = default_setter) -> None:
+        span_context = trace.get_current_span(context).get_span_context()
+        if span_context.is_valid:
+            setter.set(carrier, "x-trace", f"{span_context.trace_id:032x}:{span_context.span_id:016x}")
+
+    @property
+    def fields(self) -> set[str]:
+        return {"x-trace"}
+
+
+@pytest.fixture
+def header_propagator() -> Iterator[None]:
+    previous = propagate.get_global_textmap()
+    propagate.set_global_textmap(_HeaderPropagator())
+    yield
+    propagate.set_global_textmap(previous)
+
+
+@pytest.mark.usefixtures("header_propagator")
+def test_extraction_reads_the_keys_of_the_configured_propagators() -> None:
+    ctx = extract_parent({"_meta": {"x-trace": "0af7651916cd43dd8448eb211c80319c:b7ad6b7169203331"}})
+    assert ctx is not None
+    parent = trace.get_current_span(ctx).get_span_context()
+    assert (parent.trace_id, parent.span_id) == (0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331)
+    assert extract_parent({"_meta": {"x-trace": "0af7651916cd43dd8448eb211c80319c:" + "f" * 2000}}) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 import anyio
@@ -10,9 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mcp import Client
 from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.session import ServerSession
 from mcp.shared.exceptions import MCPError
+from mcp.shared.transport_context import TransportContext
 from mcp_types import RequestParamsMeta
 from obs_core import semconv as sc
 from obs_core.testing import TelemetryCapture
@@ -41,7 +45,7 @@ def test_instrument_server_replaces_the_sdk_middleware_in_place() -> None:
     assert instrument_server(server) is middleware
     uninstrument_server(server)
     assert isinstance(server.middleware[0], OpenTelemetryMiddleware)
-    assert server.middleware[1:] == before[1:]
+    assert server.middleware == before  # the very middleware it replaced is back
 
 
 async def test_server_span_continues_the_client_trace(capture: TelemetryCapture) -> None:
@@ -164,8 +168,26 @@ async def test_errors_and_duration_metric(capture: TelemetryCapture) -> None:
     assert points[("rpc_error", "-32602")] == 1
 
 
-class _Session:
-    """Stands in for ServerSession where the middleware is driven directly."""
+class _Channel:
+    """The request-scoped channel under a real ``ServerSession``, where the middleware is driven directly."""
+
+    transport = TransportContext(kind="jsonrpc", can_send_request=False)
+    can_send_request = False
+    request_id = 1
+    message_metadata = None
+
+    async def notify(self, method: str, params: Mapping[str, Any] | None, opts: Any = None) -> None:
+        pass
+
+    async def send_raw_request(self, method: str, params: Mapping[str, Any] | None, opts: Any = None) -> dict[str, Any]:
+        return {}
+
+    async def progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        pass
+
+
+def _session() -> ServerSession:
+    return ServerSession(cast(Any, _Channel()), Connection.for_loop(cast(Any, _Channel())))
 
 
 _junk = st.recursive(
@@ -180,7 +202,7 @@ _junk = st.recursive(
 def test_fuzzed_meta_never_breaks_the_server(capture: TelemetryCapture, meta: Any) -> None:
     middleware = ObsServerMiddleware(**providers(capture))
     ctx: ServerRequestContext[Any, Any] = ServerRequestContext(
-        session=_Session(),  # type: ignore[arg-type]
+        session=_session(),
         lifespan_context={},
         protocol_version="2025-11-25",
         method="tools/call",
@@ -204,7 +226,7 @@ class _HttpRequest:
 def test_http_requests_get_tcp_and_the_session_id(capture: TelemetryCapture) -> None:
     middleware = ObsServerMiddleware(**providers(capture))
     ctx: ServerRequestContext[Any, Any] = ServerRequestContext(
-        session=_Session(),  # type: ignore[arg-type]
+        session=_session(),
         lifespan_context={},
         protocol_version="2025-11-25",
         method="resources/read",
@@ -219,7 +241,7 @@ def test_http_requests_get_tcp_and_the_session_id(capture: TelemetryCapture) -> 
     anyio.run(middleware, ctx, handler)
     (span,) = capture.spans()
     assert (span.name, dict(span.attributes or {})) == (
-        "resources/read file:///a.txt",
+        "resources/read",  # the spec keeps URIs (unbounded) out of span names; mcp.resource.uri carries it
         {
             sc.MCP_METHOD_NAME: "resources/read",
             sc.MCP_PROTOCOL_VERSION: "2025-11-25",
@@ -229,3 +251,59 @@ def test_http_requests_get_tcp_and_the_session_id(capture: TelemetryCapture) -> 
             sc.MCP_SESSION_ID: "sess-42",
         },
     )
+
+
+def _server_points(capture: TelemetryCapture, name: str) -> list[dict[str, Any]]:
+    return [dict(p.attributes or {}) for p in capture.metric_points(name)]
+
+
+async def test_operation_points_name_the_tool_prompt_and_error_code(capture: TelemetryCapture) -> None:
+    server = _instrumented(capture)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+            await client.get_prompt("greet", {"name": "Ada"})
+            with pytest.raises(MCPError):
+                await client.call_tool("rpc_error", {})
+    base = {sc.MCP_PROTOCOL_VERSION: "2025-11-25", sc.NETWORK_TRANSPORT: "pipe"}
+    tool = {**base, sc.MCP_METHOD_NAME: "tools/call", sc.GEN_AI_OPERATION_NAME: "execute_tool"}
+    points = _server_points(capture, sc.METRIC_MCP_SERVER_OPERATION_DURATION)
+    assert {**tool, sc.GEN_AI_TOOL_NAME: "add"} in points
+    assert {**base, sc.MCP_METHOD_NAME: "prompts/get", sc.GEN_AI_PROMPT_NAME: "greet"} in points
+    assert {
+        **tool,
+        sc.GEN_AI_TOOL_NAME: "rpc_error",
+        sc.ERROR_TYPE: "-32602",
+        sc.RPC_RESPONSE_STATUS_CODE: "-32602",
+    } in points
+
+
+async def test_a_handshake_session_records_its_duration_when_the_connection_closes(capture: TelemetryCapture) -> None:
+    server = _instrumented(capture)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+            assert capture.metric_points(sc.METRIC_MCP_SERVER_SESSION_DURATION) == []
+    (session,) = capture.metric_points(sc.METRIC_MCP_SERVER_SESSION_DURATION)
+    assert dict(session.attributes or {}) == {sc.MCP_PROTOCOL_VERSION: "2025-11-25", sc.NETWORK_TRANSPORT: "pipe"}
+    assert isinstance(session, HistogramDataPoint)
+    assert session.count == 1
+    assert capture.histogram_bounds(sc.METRIC_MCP_SERVER_SESSION_DURATION) == sc.MCP_BUCKETS_S
+
+
+async def test_the_2026_protocol_has_no_server_sessions(capture: TelemetryCapture) -> None:
+    server = _instrumented(capture)
+    with anyio.fail_after(STEP_TIMEOUT_S):
+        async with Client(server) as client:
+            await client.call_tool("add", {"a": 1, "b": 2})
+    assert capture.metric_points(sc.METRIC_MCP_SERVER_SESSION_DURATION) == []
+
+
+def test_uninstrument_leaves_no_sdk_middleware_where_there_was_none() -> None:
+    server = demo_server()
+    server.middleware[:] = [m for m in server.middleware if not isinstance(m, OpenTelemetryMiddleware)]
+    before = list(server.middleware)
+    middleware = instrument_server(server)
+    assert server.middleware == [middleware, *before]
+    uninstrument_server(server)
+    assert server.middleware == before

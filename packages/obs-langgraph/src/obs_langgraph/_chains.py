@@ -148,7 +148,8 @@ class Chains(Core):
             }
             if outcome is Outcome.ERROR and error is not None:
                 metric[sc.ERROR_TYPE] = error_type(error)
-            self.metrics.record_agent(elapsed_s(run), metric)
+            with self.within(span):
+                self.metrics.record_agent(elapsed_s(run), metric)
         if run.parent is None and state.conversation_id is None and state.session_key and self.sections:
             self.sections.monitor.forget(state.session_key)
         span.end()

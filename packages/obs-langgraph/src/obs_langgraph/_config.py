@@ -55,6 +55,9 @@ class LangGraphConfig:
     context_accounting: bool = True
     """``OBS_LANGGRAPH_CONTEXT``: count tokens per request section (system, tools, history, tool_results,
     input) and the window fill ratio on every chat span."""
+    context_section_metrics: bool = False
+    """``OBS_LANGGRAPH_SECTION_METRICS``: also record the ``obs.context.tokens`` histogram (five points per model
+    call, the largest single cost of tracing a run); the per-section counts are on every chat span regardless."""
     context_threshold: float = 0.8
     """``OBS_CONTEXT_THRESHOLD``: fill ratio at which the ``obs.context.threshold_exceeded`` event fires."""
     user_hash_salt: str = DEFAULT_USER_HASH_SALT
@@ -68,7 +71,7 @@ class LangGraphConfig:
     max_live_runs: int = 50_000
     """Safety cap on runs tracked at once; past it the oldest root runs are closed (ended spans, freed memory)
     so a host that never finishes its runs cannot grow obs's memory."""
-    extra_agent_markers: frozenset[str] = field(default_factory=lambda: frozenset({"langchain_create_agent"}))
+    agent_markers: frozenset[str] = field(default_factory=lambda: frozenset({"langchain_create_agent"}))
     """``ls_integration`` metadata values that mark a graph as an agent before its first model call."""
 
     @classmethod
@@ -82,6 +85,7 @@ class LangGraphConfig:
             max_content_chars=max_content_chars(plain),
             redact=_flag(env, "OBS_REDACT", True),
             context_accounting=_flag(env, "OBS_LANGGRAPH_CONTEXT", True),
+            context_section_metrics=_flag(env, "OBS_LANGGRAPH_SECTION_METRICS", False),
             context_threshold=_float(env, "OBS_CONTEXT_THRESHOLD", 0.8),
             user_hash_salt=env.get("OBS_USER_HASH_SALT", "") or DEFAULT_USER_HASH_SALT,
         )

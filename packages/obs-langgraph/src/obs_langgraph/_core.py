@@ -10,15 +10,25 @@ error metrics and retry counts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import hashlib
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from uuid import UUID
 
 from langgraph.errors import GraphBubbleUp, GraphInterrupt
-from obs_core import ContextWindowMonitor, GenAIMetrics, ModelCatalogue, Redactor, default_redactor, prompt_hash
+from obs_core import (
+    ContextWindowMonitor,
+    GenAIMetrics,
+    ModelCatalogue,
+    ModelInfo,
+    Redactor,
+    default_redactor,
+    prompt_hash,
+)
 from obs_core import semconv as sc
 from opentelemetry import _logs, metrics, trace
 from opentelemetry import context as otel_context
@@ -27,6 +37,7 @@ from opentelemetry.util.types import AttributeValue
 
 from ._config import LangGraphConfig
 from ._content import ContentRecorder
+from ._meters import MeterProviderWithout
 from ._propagation import activate, deactivate
 from ._sections import SectionCounter
 from ._state import Run
@@ -64,6 +75,34 @@ def mark_error(span: Span, error: BaseException) -> None:
     span.set_status(Status(StatusCode.ERROR, str(error)[:_STATUS_MESSAGE_CHARS]))
 
 
+class MemoCatalogue(ModelCatalogue):
+    """The catalogue with lookups remembered per model string: every call of a run asks for the same
+    model several times (provider, price, window), and a lookup normalises the name with regexes."""
+
+    def __init__(self, inner: ModelCatalogue, max_models: int = 256) -> None:
+        super().__init__({}, inner.as_of)
+        self._inner = inner
+        self._memo: dict[str, ModelInfo | None] = {}
+        self._max = max_models
+
+    def lookup(self, model: str | None) -> ModelInfo | None:
+        if not model:
+            return None
+        if model in self._memo:
+            try:
+                return self._memo[model]
+            except KeyError:  # cleared by another thread in between
+                pass
+        info = self._inner.lookup(model)
+        if len(self._memo) >= self._max:
+            self._memo.clear()
+        self._memo[model] = info
+        return info
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+
 class Core:
     """State every part of the recorder shares; built once per handler."""
 
@@ -82,13 +121,16 @@ class Core:
         self.config = config
         self.tracer = (tracer_provider or trace.get_tracer_provider()).get_tracer(SCOPE)
         self.metrics = GenAIMetrics(meter_provider, scope=SCOPE)
-        self.catalogue = catalogue or ModelCatalogue.shipped()
+        self.catalogue: ModelCatalogue = MemoCatalogue(catalogue or ModelCatalogue.shipped())
         self.tree = RunTree(self.tracer, config)
         self.attach_in_callbacks = attach_in_callbacks
         self.sections: SectionCounter | None = None
         if config.context_accounting:
+            monitor_meters = meter_provider or metrics.get_meter_provider()
+            if not config.context_section_metrics:
+                monitor_meters = MeterProviderWithout(monitor_meters, frozenset({sc.OBS_CONTEXT_TOKENS}))
             monitor = context_monitor or ContextWindowMonitor(
-                config.context_threshold, meter_provider=meter_provider, catalogue=self.catalogue
+                config.context_threshold, meter_provider=monitor_meters, catalogue=self.catalogue
             )
             self.sections = SectionCounter(monitor)
         self.content: ContentRecorder | None = None
@@ -99,6 +141,7 @@ class Core:
         if config.capture.on_event:
             self.events = (logger_provider or _logs.get_logger_provider()).get_logger(SCOPE)
         self._prompt_hashes: dict[tuple[int, int], str] = {}
+        self._memo_lock = threading.Lock()
 
     # --- small shared helpers ------------------------------------------------------------
 
@@ -108,9 +151,10 @@ class Core:
         cached = self._prompt_hashes.get(key)
         if cached is None:
             cached = prompt_hash(text)
-            if len(self._prompt_hashes) >= 1024:
-                self._prompt_hashes.pop(next(iter(self._prompt_hashes)))
-            self._prompt_hashes[key] = cached
+            with self._memo_lock:
+                if len(self._prompt_hashes) >= 1024:
+                    del self._prompt_hashes[next(iter(self._prompt_hashes))]
+                self._prompt_hashes[key] = cached
         return cached
 
     def user_hash(self, user_id: Any) -> str:
@@ -149,6 +193,26 @@ class Core:
         run = self.tree.get(run_id)
         span = run.context_span() if run is not None else None
         return trace.set_span_in_context(span) if span is not None else None
+
+    @staticmethod
+    @contextlib.contextmanager
+    def within(span: Span) -> Iterator[None]:
+        """Make ``span`` current while recording its metrics, so exemplars point at it (same-frame attach)."""
+        token = otel_context.attach(trace.set_span_in_context(span))
+        try:
+            yield
+        finally:
+            otel_context.detach(token)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def without_exemplars() -> Iterator[None]:
+        """An empty current context: metric points recorded inside carry no exemplar."""
+        token = otel_context.attach(otel_context.Context())
+        try:
+            yield
+        finally:
+            otel_context.detach(token)
 
     def close_spans(self, spans: list[Span]) -> None:
         for span in spans:

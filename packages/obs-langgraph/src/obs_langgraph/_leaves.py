@@ -125,14 +125,18 @@ class Leaves(Core):
         span = run.span
         assert span is not None
         if self.sections is not None:
-            self.sections.measure(
-                model,
-                messages,
-                params.get("tools"),
-                session_key=run.graph.session_key if run.graph else None,
-                span=span,
-                attributes={sc.GEN_AI_REQUEST_MODEL: model, sc.GEN_AI_PROVIDER_NAME: provider},
-            )
+            # No exemplars on the six context-window points of every call: the duration and token
+            # points of the same call already link to its span, and exemplars are the costliest
+            # part of recording a point.
+            with self.without_exemplars():
+                self.sections.measure(
+                    model,
+                    messages,
+                    params.get("tools"),
+                    session_key=run.graph.session_key if run.graph else None,
+                    span=span,
+                    attributes={sc.GEN_AI_REQUEST_MODEL: model},
+                )
         if self.content is not None:
             spec = to_spec_messages(messages, self.content.limit)
             if self.config.capture.on_span:
@@ -189,16 +193,17 @@ class Leaves(Core):
             outputs = output_messages(resp.messages, resp.finish_reasons, self.content.limit)
             attrs[sc.GEN_AI_OUTPUT_MESSAGES] = self.content.messages(outputs)
         span.set_attributes(attrs)
-        self.metrics.record_model_call(
-            self._metric_attributes(detail, resp.response_model),
-            duration_s=time.perf_counter() - detail.t0,
-            input_tokens=resp.usage.input_tokens if resp.usage else None,
-            output_tokens=resp.usage.output_tokens if resp.usage else None,
-            cost_usd=cost_usd,
-            stage=detail.stage,
-            finish_reasons=resp.finish_reasons,
-            time_to_first_chunk_s=ttfc,
-        )
+        with self.within(span):
+            self.metrics.record_model_call(
+                self._metric_attributes(detail, resp.response_model),
+                duration_s=time.perf_counter() - detail.t0,
+                input_tokens=resp.usage.input_tokens if resp.usage else None,
+                output_tokens=resp.usage.output_tokens if resp.usage else None,
+                cost_usd=cost_usd,
+                stage=detail.stage,
+                finish_reasons=resp.finish_reasons,
+                time_to_first_chunk_s=ttfc,
+            )
         if resp.usage is not None:
             self.tree.add_usage(run.graph, resp.usage.input_tokens, resp.usage.output_tokens, cost_usd)
         if run.retry_key is not None:
@@ -217,7 +222,8 @@ class Leaves(Core):
             if run.retry_key is not None:
                 self.tree.note_failure(run, run.retry_key, error_type(error))
             attrs = {**self._metric_attributes(detail, None), sc.ERROR_TYPE: error_type(error)}
-            self.metrics.record_model_call(attrs, duration_s=time.perf_counter() - detail.t0, stage=detail.stage)
+            with self.within(run.span):
+                self.metrics.record_model_call(attrs, duration_s=time.perf_counter() - detail.t0, stage=detail.stage)
         run.span.end()
 
     @staticmethod
@@ -327,7 +333,8 @@ class Leaves(Core):
             self.tree.clear_failure(run, run.retry_key)
         if self.content is not None and self.config.capture.on_span:
             span.set_attribute(sc.GEN_AI_TOOL_CALL_RESULT, self.content.value(tool_result_text(output)))
-        self.metrics.record_tool(time.perf_counter() - run.detail.t0, metric)
+        with self.within(span):
+            self.metrics.record_tool(time.perf_counter() - run.detail.t0, metric)
         span.end()
 
     def tool_error(self, error: BaseException, run_id: UUID) -> None:
@@ -339,7 +346,8 @@ class Leaves(Core):
             if run.retry_key is not None:
                 self.tree.note_failure(run, run.retry_key, error_type(error))
             metric = {**self._tool_metric(run.detail), sc.ERROR_TYPE: error_type(error)}
-            self.metrics.record_tool(time.perf_counter() - run.detail.t0, metric)
+            with self.within(run.span):
+                self.metrics.record_tool(time.perf_counter() - run.detail.t0, metric)
         run.span.end()
 
     @staticmethod

@@ -22,6 +22,8 @@ MESSAGE_OVERHEAD_TOKENS = 3
 """Tokens a chat format spends per message on role and separators (OpenAI's documented framing)."""
 
 SECTIONS = ("system", "tools", "history", "tool_results", "input")
+_MAX_MESSAGES = 2048
+"""Message counts remembered by id (bounded, oldest first out); one encoding per process in practice."""
 
 
 class TokenCache:
@@ -69,6 +71,8 @@ class SectionCounter:
     def __init__(self, monitor: ContextWindowMonitor, cache: TokenCache | None = None) -> None:
         self.monitor = monitor
         self._cache = cache or TokenCache()
+        self._by_id: dict[tuple[str, int, int], int] = {}
+        self._lock = threading.Lock()
 
     def sections(self, model: str | None, messages: Sequence[BaseMessage], tools: Any) -> dict[str, int]:
         """Token count per section; the most recent user message is the new input."""
@@ -76,10 +80,7 @@ class SectionCounter:
         encoding, _ = encoding_for_model(model)
         latest_user = next((i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)), -1)
         for i, message in enumerate(messages):
-            tokens = MESSAGE_OVERHEAD_TOKENS + self._cache.count(_text(message.content), model, encoding)
-            if isinstance(message, AIMessage) and message.tool_calls:
-                calls = json.dumps([[c["name"], c["args"]] for c in message.tool_calls], default=str)
-                tokens += self._cache.count(calls, model, encoding)
+            tokens = self._message_tokens(message, model, encoding)
             if isinstance(message, SystemMessage):
                 counts["system"] += tokens
             elif isinstance(message, ToolMessage):
@@ -91,6 +92,26 @@ class SectionCounter:
         if tools:
             counts["tools"] = self._cache.count(json.dumps(tools, sort_keys=True, default=str), model, encoding)
         return counts
+
+    def _message_tokens(self, message: BaseMessage, model: str | None, encoding: str) -> int:
+        """Tokens of one message, remembered by message id: history is re-sent every turn unchanged."""
+        text = _text(message.content)
+        # Hash of the id, not the id: the table then holds only integers, never the host's strings.
+        key = (encoding, hash(message.id), len(text)) if message.id else None
+        if key is not None:
+            known = self._by_id.get(key)
+            if known is not None:
+                return known
+        tokens = MESSAGE_OVERHEAD_TOKENS + self._cache.count(text, model, encoding)
+        if isinstance(message, AIMessage) and message.tool_calls:
+            calls = json.dumps([[c["name"], c["args"]] for c in message.tool_calls], default=str)
+            tokens += self._cache.count(calls, model, encoding)
+        if key is not None:
+            with self._lock:
+                if len(self._by_id) >= _MAX_MESSAGES:
+                    del self._by_id[next(iter(self._by_id))]
+                self._by_id[key] = tokens
+        return tokens
 
     def measure(
         self,

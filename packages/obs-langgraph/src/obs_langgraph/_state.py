@@ -104,7 +104,6 @@ class Run:
     """The top-level run (None for a root itself)."""
     activation: Any = None
     """Context attached for this run's body in callback-propagation mode (see _propagation)."""
-    metadata_stage: str | None = None
 
     @property
     def top(self) -> Run:

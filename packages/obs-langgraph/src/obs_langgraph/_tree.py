@@ -108,7 +108,8 @@ class RunTree:
         self, run_id: UUID, name: str, metadata: Mapping[str, Any], attributes: Mapping[str, AttributeValue]
     ) -> Run:
         learned = self._learned_nodes(name)
-        agent = bool(learned) or metadata.get("ls_integration") in self._config.extra_agent_markers
+        marker = metadata.get("ls_integration")
+        agent = bool(learned) or (isinstance(marker, str) and marker in self._config.agent_markers)
         state = GraphState(name=name, agent=agent, model_nodes=learned, announced_agent=agent)
         span = self._tracer.start_span(
             graph_span_name(agent, name),
@@ -341,15 +342,17 @@ class RunTree:
 
     def overflow(self) -> list[Run]:
         """Roots to force-close because too many runs are live (hosts that never end their runs)."""
+        if len(self._runs) <= self._config.max_live_runs:
+            return []
         with self._lock:
-            if len(self._runs) <= self._config.max_live_runs or not self._roots:
+            if not self._roots:
                 return []
             oldest = next(iter(self._roots))
         return [r for r in (self._runs.get(oldest),) if r is not None]
 
 
 def node_span_name(name: str) -> str:
-    return f"node {name}"
+    return f"{sc.OBS_LANGGRAPH_NODE} {name}"
 
 
 def node_attributes(run: Run, failure: Failure | None) -> dict[str, AttributeValue]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from obs_core import semconv as sc
+from opentelemetry.util.types import AttributeValue
 
 # JSON-RPC codes the proxy and the client side need. Kept here rather than imported from mcp_types so the
 # proxy starts without loading the SDK's pydantic models (a test pins them equal to the SDK's).
@@ -19,9 +20,12 @@ MODERN_PROTOCOL_SINCE: Final = "2026-07-28"
 ERROR_TOOL: Final = "tool_error"
 """A tools/call whose result carried ``isError: true``."""
 ERROR_TIMEOUT: Final = "timeout"
-"""The caller gave up waiting (SDK read timeout, proxy timeout)."""
+"""The caller gave up waiting (SDK read timeout, proxy timeout): no answer came, so no JSON-RPC code applies."""
 ERROR_TRANSPORT: Final = "transport_error"
-"""The connection failed or closed while the request was in flight."""
+"""The connection failed or closed while the request was in flight (again no answer, so no code).
+
+A JSON-RPC error the server did send is always its code as a string, even -32000 / -32001, which the SDKs
+also use for their own local conditions: a server answering -32000 "database down" is no transport error."""
 ERROR_CANCELLED: Final = "cancelled"
 """The caller cancelled the request for another reason than a timeout."""
 ERROR_CIRCUIT_OPEN: Final = "circuit_open"
@@ -35,20 +39,28 @@ TRANSPORT_INPROC: Final = "inproc"
 SERVER_INFO_META_KEY: Final = "io.modelcontextprotocol/serverInfo"
 PROTOCOL_VERSION_META_KEY: Final = "io.modelcontextprotocol/protocolVersion"
 
-_NAMED_TARGET = frozenset({"tools/call", "prompts/get"})
-_URI_TARGET = frozenset({"resources/read", "resources/subscribe", "resources/unsubscribe"})
+TOOLS_CALL: Final = "tools/call"
+PROMPTS_GET: Final = "prompts/get"
+_URI_METHODS = frozenset({"resources/read", "resources/subscribe", "resources/unsubscribe"})
 
 
 def target_of(method: str, params: Mapping[str, Any] | None) -> str | None:
-    """The ``{target}`` of the span name: tool or prompt name, resource URI; None when the method has none."""
-    if params is None:
+    """The ``{target}`` of the span name: the tool or prompt name; None when the method has none.
+
+    A resource URI is never a target: the spec keeps it out of span names by
+    default (unbounded cardinality) and puts it in ``mcp.resource.uri`` instead.
+    """
+    if params is None or (method != TOOLS_CALL and method != PROMPTS_GET):
         return None
-    if method in _NAMED_TARGET:
-        value = params.get("name")
-    elif method in _URI_TARGET:
-        value = params.get("uri")
-    else:
+    value = params.get("name")
+    return value if isinstance(value, str) else None
+
+
+def resource_uri_of(method: str, params: Mapping[str, Any] | None) -> str | None:
+    """``mcp.resource.uri`` of a resources/read, subscribe or unsubscribe request (span attribute only)."""
+    if params is None or method not in _URI_METHODS:
         return None
+    value = params.get("uri")
     return value if isinstance(value, str) else None
 
 
@@ -57,18 +69,25 @@ def span_name(method: str, target: str | None) -> str:
     return f"{method} {target}" if target else method
 
 
+def operation_attributes(method: str, target: str | None) -> dict[str, AttributeValue]:
+    """What names the operation on its span and on its metric points alike (all low-cardinality).
+
+    ``mcp.method.name``; ``gen_ai.tool.name`` plus ``gen_ai.operation.name=execute_tool`` for tools/call (so
+    tool dashboards built on GenAI names see MCP calls too); ``gen_ai.prompt.name`` for prompts/get.
+    """
+    attrs: dict[str, AttributeValue] = {sc.MCP_METHOD_NAME: method}
+    if method == TOOLS_CALL:
+        if target:
+            attrs[sc.GEN_AI_TOOL_NAME] = target
+        attrs[sc.GEN_AI_OPERATION_NAME] = "execute_tool"
+    elif method == PROMPTS_GET and target:
+        attrs[sc.GEN_AI_PROMPT_NAME] = target
+    return attrs
+
+
 def is_modern(protocol_version: str | None) -> bool:
     """True for 2026-07-28 and later protocol revisions."""
     return protocol_version is not None and protocol_version >= MODERN_PROTOCOL_SINCE
-
-
-def error_type_for_code(code: int) -> str:
-    """Map a JSON-RPC error code to ``error.type``: the code as a string, with the SDK's own two made readable."""
-    if code == REQUEST_TIMEOUT:
-        return ERROR_TIMEOUT
-    if code == CONNECTION_CLOSED:
-        return ERROR_TRANSPORT
-    return str(code)
 
 
 def is_tool_error(result: Mapping[str, Any]) -> bool:

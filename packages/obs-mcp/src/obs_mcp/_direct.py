@@ -29,15 +29,45 @@ from obs_core import internal_guard
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 
-from ._attrs import ERROR_CANCELLED
-from ._observer import ClientObserver, PendingCall, Refused
+from ._attrs import CONNECTION_CLOSED, ERROR_CANCELLED, ERROR_TIMEOUT, ERROR_TRANSPORT, REQUEST_TIMEOUT
+from ._call import PendingCall, Refused
+from ._observer import ClientObserver
 
 
-class ObservedDispatcher:
+class DelegatingDispatcher:
+    """A ``Dispatcher`` that hands everything to the one it wraps; wrappers override what they observe."""
+
+    def __init__(self, inner: Dispatcher[Any]) -> None:
+        self._inner = inner
+
+    async def send_raw_request(
+        self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None
+    ) -> dict[str, Any]:
+        return await self._inner.send_raw_request(method, params, opts)
+
+    async def notify(self, method: str, params: Mapping[str, Any] | None, opts: CallOptions | None = None) -> None:
+        await self._inner.notify(method, params, opts)
+
+    async def run(
+        self,
+        on_request: OnRequest,
+        on_notify: OnNotify,
+        on_notify_intercept: OnNotifyIntercept | None = None,
+        *,
+        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        await self._inner.run(on_request, self._inbound(on_notify), on_notify_intercept, task_status=task_status)
+
+    def _inbound(self, on_notify: OnNotify) -> OnNotify:
+        """The handler for the peer's notifications (the caller's, unless a wrapper observes them)."""
+        return on_notify
+
+
+class ObservedDispatcher(DelegatingDispatcher):
     """A ``Dispatcher`` that reports every outbound request of the one it wraps."""
 
     def __init__(self, inner: Dispatcher[Any], observer: ClientObserver) -> None:
-        self._inner = inner
+        super().__init__(inner)
         self.observer = observer
 
     async def send_raw_request(
@@ -64,7 +94,11 @@ class ObservedDispatcher:
             result = await self._inner.send_raw_request(method, params, opts)
         except MCPError as exc:
             with internal_guard("mcp.client.response"):
-                call.fail_code(exc.error.code, exc.error.message)
+                local = _local_error_type(exc)
+                if local is None:
+                    call.fail_response(exc.error.code, exc.error.message)
+                else:
+                    call.fail(local, exc.error.message)
             raise
         except anyio.get_cancelled_exc_class():
             with internal_guard("mcp.client.response"):
@@ -85,14 +119,7 @@ class ObservedDispatcher:
             params = self.observer.outbound_notification(method, params)
         await self._inner.notify(method, params, opts)
 
-    async def run(
-        self,
-        on_request: OnRequest,
-        on_notify: OnNotify,
-        on_notify_intercept: OnNotifyIntercept | None = None,
-        *,
-        task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED,
-    ) -> None:
+    def _inbound(self, on_notify: OnNotify) -> OnNotify:
         observer = self.observer
 
         async def counted(
@@ -102,7 +129,21 @@ class ObservedDispatcher:
                 observer.inbound_notification(method, None, params)
             await on_notify(ctx, method, params)
 
-        await self._inner.run(on_request, counted, on_notify_intercept, task_status=task_status)
+        return counted
+
+
+def _local_error_type(exc: MCPError) -> str | None:
+    """``timeout`` / ``transport_error`` when the SDK raised ``exc`` itself, None when the server's handler did.
+
+    On this path both reach the caller as ``MCPError``. The SDK's ``DirectDispatcher`` raises its timeout
+    out of a ``TimeoutError`` and its closed-peer error with a fixed message; a handler raising the same
+    codes is answered as the code, as on the wire.
+    """
+    if exc.error.code == REQUEST_TIMEOUT and isinstance(exc.__context__, TimeoutError):
+        return ERROR_TIMEOUT
+    if exc.error.code == CONNECTION_CLOSED and exc.error.message == "Connection closed":
+        return ERROR_TRANSPORT
+    return None
 
 
 def _with_progress_events(opts: CallOptions | None, call: PendingCall) -> CallOptions | None:

@@ -13,7 +13,7 @@ import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import anyio
-from anyio.abc import ByteReceiveStream
+import anyio.lowlevel
 
 Chunks = Callable[[], Awaitable[bytes]]
 """Returns the next chunk; ``b""`` at end of stream."""
@@ -55,47 +55,52 @@ async def read_lines(next_chunk: Chunks, on_oversized: Callable[[int], None]) ->
                 yield line
 
 
-def stream_chunks(stream: ByteReceiveStream, size: int = 1 << 16) -> Chunks:
-    """Chunks from an anyio byte stream (a child's stdout)."""
-
-    async def next_chunk() -> bytes:
-        try:
-            return await stream.receive(size)
-        except (anyio.EndOfStream, anyio.ClosedResourceError, anyio.BrokenResourceError):
-            return b""
-
-    return next_chunk
-
-
 def fd_chunks(fd: int, size: int = 1 << 16) -> Chunks:
     """Chunks from a file descriptor (our stdin) without a thread: a thread blocked in ``read`` would keep
-    the process alive after the child died, until the host closed the pipe."""
+    the process alive after the child died, until the host closed the pipe. A read error is the end of
+    input, like EOF: the host is gone either way."""
 
     async def next_chunk() -> bytes:
         while True:
             try:
-                return os.read(fd, size)
+                chunk = os.read(fd, size)
             except BlockingIOError:
                 await anyio.wait_readable(fd)
+                continue
+            except OSError:
+                return b""
+            # A host that keeps input coming never makes read block: yield, so the other direction runs too.
+            await anyio.lowlevel.checkpoint()
+            return chunk
 
     return next_chunk
 
 
 class LineWriter:
-    """Writes whole lines to a file descriptor from several tasks, without threads or interleaving."""
+    """Writes whole lines to a file descriptor from several tasks, without threads or interleaving.
 
-    def __init__(self, fd: int) -> None:
+    A write error (``EPIPE``: the host closed our stdout) means the host is gone: the writer calls
+    ``on_broken`` once and drops every later line, so no task dies on a write nobody can read.
+    """
+
+    def __init__(self, fd: int, on_broken: Callable[[], None] | None = None) -> None:
         self._fd = fd
         self._lock = anyio.Lock()
+        self._on_broken = on_broken
+        self.broken = False
 
     async def write(self, line: bytes) -> None:
         data = memoryview(line + b"\n")
         async with self._lock:
-            while data:
+            while data and not self.broken:
                 try:
                     data = data[os.write(self._fd, data) :]
                 except BlockingIOError:
                     await anyio.wait_writable(self._fd)
+                except OSError:
+                    self.broken = True
+                    if self._on_broken is not None:
+                        self._on_broken()
 
 
 @contextlib.contextmanager

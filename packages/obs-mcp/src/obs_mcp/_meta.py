@@ -25,12 +25,30 @@ BAGGAGE: Final = "baggage"
 
 # W3C limits, with headroom: anything longer is noise or an attack, not a trace context.
 _MAX_LEN = {TRACEPARENT: 256, TRACESTATE: 1024, BAGGAGE: 8192}
+_MAX_OTHER_LEN = 1024
+"""Limit for the keys of other configured propagators (B3, Jaeger, ...): their values are ids, not payloads."""
 _W3C = TraceContextTextMapPropagator()
+_W3C_KEYS = (TRACEPARENT, TRACESTATE, BAGGAGE)
+_carrier_keys_of: list[Any] = [None, _W3C_KEYS]
+"""The global propagator last seen and the ``_meta`` keys it reads (recomputed when it is replaced)."""
+
+
+_last_formatted: tuple[SpanContext | None, str] = (None, "")
 
 
 def format_traceparent(span_context: SpanContext) -> str:
-    """The W3C ``traceparent`` string of a span context (version 00)."""
-    return f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-{span_context.trace_flags:02x}"
+    """The W3C ``traceparent`` string of a span context (version 00).
+
+    Each call is compared against on both sides of an in-process call (the client checking the SDK's
+    injection, the server checking its ambient parent), for the same span context: the last one is kept.
+    """
+    global _last_formatted
+    last = _last_formatted  # one read: another thread may replace the pair, never half of it
+    if last[0] is span_context:
+        return last[1]
+    value = f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-{span_context.trace_flags:02x}"
+    _last_formatted = (span_context, value)
+    return value
 
 
 def is_valid_traceparent(value: object) -> bool:
@@ -49,17 +67,32 @@ def meta_of(params: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return meta if isinstance(meta, Mapping) else None
 
 
+def _carrier_keys() -> tuple[str, ...]:
+    """The ``_meta`` keys the configured propagators read: W3C's, plus any others' (B3, Jaeger, ...)."""
+    textmap = propagate.get_global_textmap()
+    if _carrier_keys_of[0] is not textmap:
+        fields = getattr(textmap, "fields", None) or ()
+        others = sorted(f for f in fields if isinstance(f, str) and f not in _W3C_KEYS)
+        _carrier_keys_of[:] = [textmap, (*_W3C_KEYS, *others)]
+    keys: tuple[str, ...] = _carrier_keys_of[1]
+    return keys
+
+
 def extract_parent(params: Mapping[str, Any] | None) -> Context | None:
-    """The remote parent carried in ``params._meta``, or None when absent or unusable."""
+    """The remote parent carried in ``params._meta``, or None when absent or unusable.
+
+    Only string values of the keys the configured propagators read, each within a size limit, reach
+    the propagators: the rest of ``_meta`` is the caller's business, and a megabyte "traceparent" is not one.
+    """
     meta = meta_of(params)
-    if not meta or not isinstance(meta.get(TRACEPARENT), str):
+    if not meta:
         return None
-    carrier = {
-        key: value
-        for key in (TRACEPARENT, TRACESTATE, BAGGAGE)
-        if isinstance(value := meta.get(key), str) and len(value) <= _MAX_LEN[key]
-    }
-    if TRACEPARENT not in carrier:
+    carrier: dict[str, str] = {}
+    for key in _carrier_keys():
+        value = meta.get(key)
+        if isinstance(value, str) and len(value) <= _MAX_LEN.get(key, _MAX_OTHER_LEN):
+            carrier[key] = value
+    if not carrier or carrier.keys() == {BAGGAGE}:  # nothing that could name a parent
         return None
     try:
         ctx = propagate.extract(carrier)
@@ -91,18 +124,22 @@ def with_trace_context(
         return params, ()
     meta: dict[str, Any] = dict(raw or {})
     written: list[str] = []
-    replaced_parent = False
+    # tracestate belongs to the traceparent it travels with: ours replaces the caller's only along with
+    # their traceparent, and never lands next to a traceparent of the caller's that is kept.
+    kept_parent = replaced_parent = False
     for key, value in carrier.items():
         existing = meta.get(key)
         if existing == value:
             continue
-        if existing is None:
-            pass
-        elif key == TRACEPARENT and (existing == replaceable or not is_valid_traceparent(existing)):
+        if key == TRACEPARENT and existing is not None:
+            if existing != replaceable and is_valid_traceparent(existing):
+                kept_parent = True  # the caller chose another parent: theirs stands
+                continue
             replaced_parent = True
-        elif key == TRACESTATE and replaced_parent:
-            pass  # tracestate belongs to the traceparent it travelled with
-        else:
+        elif key == TRACESTATE:
+            if kept_parent or (existing is not None and not replaced_parent):
+                continue
+        elif existing is not None:
             continue
         meta[key] = value
         written.append(key)

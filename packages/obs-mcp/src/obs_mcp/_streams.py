@@ -13,16 +13,19 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
-from mcp.shared._stream_protocols import ReadStream, WriteStream
 from mcp.shared.message import SessionMessage
 from mcp_types import JSONRPCError, JSONRPCNotification, JSONRPCRequest, JSONRPCResponse
+from obs_core import internal_guard
 
 from ._attrs import ERROR_CANCELLED, ERROR_TRANSPORT
 from ._wire import WireClient
+
+if TYPE_CHECKING:  # the SDK's private module: needed by the type checker only, never at run time
+    from mcp.shared._stream_protocols import ReadStream, WriteStream
 
 Relayed = tuple[contextvars.Context | None, SessionMessage | Exception]
 
@@ -72,7 +75,39 @@ def observe_inbound(wire: WireClient, item: SessionMessage) -> None:
         wire.server_notification(msg.method, msg.params)
 
 
-class ObservedWriteStream:
+class _Closeable:
+    """``async with`` support for the stream wrappers, as the SDK's streams have it."""
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> bool | None:
+        await self.aclose()
+        return None
+
+
+class _ReceiveStream(_Closeable):
+    """The read-stream surface the SDK's dispatcher iterates: ``receive``, ``async for``, ``async with``."""
+
+    async def receive(self) -> SessionMessage | Exception:
+        raise NotImplementedError
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> SessionMessage | Exception:
+        try:
+            return await self.receive()
+        except anyio.EndOfStream:
+            raise StopAsyncIteration from None
+
+
+class ObservedWriteStream(_Closeable):
     """The dispatcher's write side: observe, maybe answer locally, else forward."""
 
     def __init__(
@@ -111,26 +146,21 @@ class ObservedWriteStream:
             self._relay.close()
         await self._inner.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool | None:
-        await self.aclose()
-        return None
-
 
 def _with_params(
     item: SessionMessage, msg: JSONRPCRequest | JSONRPCNotification, params: Mapping[str, Any] | None
 ) -> SessionMessage:
+    """``item`` carrying ``params`` (the original when obs changed nothing, or when the copy fails)."""
     if params is msg.params:
         return item
-    updated = msg.model_copy(update={"params": cast("dict[str, Any] | None", params)})
-    return SessionMessage(updated, item.metadata)
+    out = item
+    with internal_guard("mcp.client.request"):
+        updated = msg.model_copy(update={"params": cast("dict[str, Any] | None", params)})
+        out = SessionMessage(updated, item.metadata)
+    return out  # noqa: RET504 - assigned inside the guard, which may swallow and leave the original
 
 
-class RelayReceiveStream:
+class RelayReceiveStream(_ReceiveStream):
     """The dispatcher's read side; carries the sender's contextvars like the SDK's context streams."""
 
     def __init__(self, inner: MemoryObjectReceiveStream[Relayed]) -> None:
@@ -142,29 +172,11 @@ class RelayReceiveStream:
         self.last_context = ctx
         return item
 
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> SessionMessage | Exception:
-        try:
-            return await self.receive()
-        except anyio.EndOfStream:
-            raise StopAsyncIteration from None
-
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool | None:
-        await self.aclose()
-        return None
-
-
-class InlineReceiveStream:
+class InlineReceiveStream(_ReceiveStream):
     """The dispatcher's read side without a relay: observes each message as the dispatcher takes it."""
 
     def __init__(self, inner: ReadStream[SessionMessage | Exception], wire: WireClient, failed: list[str]) -> None:
@@ -194,23 +206,5 @@ class InlineReceiveStream:
             self._failed.append(ERROR_TRANSPORT)
             self._wire.fail_all(ERROR_TRANSPORT, "the server closed the connection")
 
-    def __aiter__(self) -> Self:
-        return self
-
-    async def __anext__(self) -> SessionMessage | Exception:
-        try:
-            return await self.receive()
-        except anyio.EndOfStream:
-            raise StopAsyncIteration from None
-
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> bool | None:
-        await self.aclose()
-        return None

@@ -18,15 +18,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.client import Transport
-from mcp.client._transport import TransportStreams
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._stream_protocols import ReadStream, WriteStream
-from mcp.shared.message import SessionMessage
 from obs_core import internal_guard
 from obs_core.breaker import BreakerConfig, BreakerRegistry
 from opentelemetry import metrics, trace
@@ -35,6 +32,11 @@ from ._attrs import ERROR_TRANSPORT, TRANSPORT_PIPE, TRANSPORT_TCP
 from ._observer import ClientObserver
 from ._streams import InlineReceiveStream, ObservedWriteStream, Relayed, RelayReceiveStream, relay
 from ._wire import WireClient
+
+if TYPE_CHECKING:  # the SDK's private modules: needed by the type checker only, never at run time
+    from mcp.client._transport import TransportStreams
+    from mcp.shared._stream_protocols import ReadStream, WriteStream
+    from mcp.shared.message import SessionMessage
 
 
 class ObsTransport:

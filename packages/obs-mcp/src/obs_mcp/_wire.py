@@ -10,6 +10,7 @@ falls back to "forward the message unchanged".
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,21 +18,25 @@ from obs_core import internal_guard
 from opentelemetry.context import Context
 
 from ._attrs import ERROR_CANCELLED, ERROR_TIMEOUT
+from ._call import PendingCall, Refused
 from ._meta import meta_of
-from ._observer import ClientObserver, PendingCall, Refused
+from ._observer import ClientObserver
 
-RequestKey = str | int
+RequestKey = str | int | float
 
 
 def correlation_key(request_id: object) -> RequestKey | None:
-    """Ids correlate as the SDK does: ``"7"`` and ``7`` are one id; other shapes are not ids."""
-    if isinstance(request_id, bool) or not isinstance(request_id, str | int):
+    """Ids correlate as the SDK does: ``"7"`` and ``7`` are one id. JSON-RPC also allows (discourages)
+    fractional ids; null, booleans, objects and arrays cannot be matched to a response."""
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | float):
         return None
     if isinstance(request_id, str):
         try:
             return int(request_id)
         except ValueError:
             return request_id
+    if isinstance(request_id, float) and not math.isfinite(request_id):
+        return None
     return request_id
 
 
@@ -53,13 +58,15 @@ class WireClient:
         decided: tuple[Mapping[str, Any] | None, dict[str, Any] | None] = (params, None)
         with internal_guard("mcp.client.request"):
             key = correlation_key(request_id)
-            outcome = self.observer.begin(method, params, request_id=key, parent=parent)
+            if key is None:  # no response could ever end its span or report to the breaker: pass it on as is
+                return decided
+            # The span carries the id as sent ("007" stays "007"); only correlation uses the coerced key.
+            outcome = self.observer.begin(method, params, request_id=request_id, parent=parent)
             if isinstance(outcome, Refused):
                 decided = (params, outcome.result)
             else:
                 token = _progress_token(params)
-                if key is not None:
-                    self._pending[key] = (outcome, token)
+                self._pending[key] = (outcome, token)
                 if token is not None:
                     self._by_token[token] = outcome
                 decided = (outcome.params, None)
@@ -72,8 +79,12 @@ class WireClient:
             if method == "notifications/cancelled" and params is not None:
                 reason = params.get("reason")
                 text = reason if isinstance(reason, str) else "cancelled"
+                # The SDKs give up with "timed out after Ns" / "Request timeout": the only hint there is.
                 timed_out = "timed out" in text.lower() or "timeout" in text.lower()
-                self.fail(params.get("requestId"), ERROR_TIMEOUT if timed_out else ERROR_CANCELLED, text)
+                call = self._pop(params.get("requestId"))
+                if call is not None:
+                    call.add_event(method, params)
+                    call.fail(ERROR_TIMEOUT if timed_out else ERROR_CANCELLED, text)
             out = self.observer.outbound_notification(method, params)
         return out  # noqa: RET504 - assigned inside the guard, which may swallow and leave the original
 
@@ -87,7 +98,7 @@ class WireClient:
         with internal_guard("mcp.client.response"):
             call = self._pop(request_id)
             if call is not None:
-                call.fail_code(code, message)
+                call.fail_response(code, message)
 
     def fail(self, request_id: object, error_type: str, description: str | None = None) -> None:
         """End one call without a response (timeout, cancellation, failed write)."""

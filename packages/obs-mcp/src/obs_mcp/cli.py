@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,7 @@ import typer
 from obs_core import ObsRuntime
 from obs_core.breaker import BreakerConfig
 
-from ._proxy import ProxyConfig, run_proxy
+from ._proxy import SHUTDOWN_GRACE_S, ProxyConfig, run_proxy
 
 app = typer.Typer(
     name="mcp",
@@ -57,6 +58,10 @@ def proxy(
     timeout: Annotated[
         float | None, typer.Option(help="Answer a tools/call with a timeout error after this many seconds.")
     ] = None,
+    shutdown_grace: Annotated[
+        float,
+        typer.Option(help="Seconds the server gets to exit after its stdin closes, and again after SIGTERM."),
+    ] = SHUTDOWN_GRACE_S,
     store: Annotated[
         Path | None, typer.Option(help="Embedded store file (default: $OBS_STORE or ./.obs/telemetry.db).")
     ] = None,
@@ -80,12 +85,16 @@ def proxy(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    for option, seconds in (("--timeout", timeout), ("--shutdown-grace", shutdown_grace)):
+        if seconds is not None and not (math.isfinite(seconds) and seconds > 0):
+            raise typer.BadParameter(f"{option} must be a number of seconds > 0, got {seconds}")
     config = ProxyConfig(
         command=tuple(command or ()),
         name=name,
         breaker=breaker_config,
         count_tool_errors=count_tool_errors,
         call_timeout_s=timeout,
+        shutdown_grace_s=shutdown_grace,
     )
     runtime = _configure(store) if telemetry else None
     try:

@@ -154,8 +154,12 @@ class CircuitBreaker:
 
     def _half_open_decision(self, now: float) -> BreakerDecision:
         timeout = self.config.effective_probe_timeout_s
-        if self._probe_started is not None and now < self._probe_started + timeout:
-            return self._refusal(self._probe_started + timeout, now)
+        if self._probe_started is not None:
+            if now < self._probe_started + timeout:
+                return self._refusal(self._probe_started + timeout, now)
+            # The previous probe never reported within its timeout: a new probe takes over, and a
+            # late outcome of the abandoned one must not decide for it (a new epoch makes it stale).
+            self._epoch += 1
         self._probe_started = now
         return BreakerDecision(self.name, True, BreakerState.HALF_OPEN, probe=True, epoch=self._epoch)
 
@@ -171,7 +175,8 @@ class CircuitBreaker:
         )
 
     def _is_stale(self, permit: BreakerDecision | None) -> bool:
-        return permit is not None and permit.epoch != self._epoch
+        # A refusal is no permit: reporting an outcome with it (a caller's slip) must not move the breaker.
+        return permit is not None and (not permit.allowed or permit.epoch != self._epoch)
 
     def _push(self, *, failed: bool) -> None:
         if len(self._window) == self._window.maxlen and self._window[0]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 
 
@@ -62,10 +63,14 @@ class BreakerConfig:
             )
         if self.consecutive_failures < 0:
             raise ValueError(f"BreakerConfig.consecutive_failures must be >= 0, got {self.consecutive_failures}")
-        if self.open_duration_s <= 0:
-            raise ValueError(f"BreakerConfig.open_duration_s must be > 0, got {self.open_duration_s}")
-        if self.probe_timeout_s is not None and self.probe_timeout_s <= 0:
-            raise ValueError(f"BreakerConfig.probe_timeout_s must be > 0 or None, got {self.probe_timeout_s}")
+        # Finite, too: a NaN period never elapses (the breaker would stay open for good) and an infinite one
+        # cannot be shown as a retry time.
+        if not (math.isfinite(self.open_duration_s) and self.open_duration_s > 0):
+            raise ValueError(f"BreakerConfig.open_duration_s must be a finite number > 0, got {self.open_duration_s}")
+        if self.probe_timeout_s is not None and not (math.isfinite(self.probe_timeout_s) and self.probe_timeout_s > 0):
+            raise ValueError(
+                f"BreakerConfig.probe_timeout_s must be a finite number > 0 or None, got {self.probe_timeout_s}"
+            )
 
     @property
     def effective_probe_timeout_s(self) -> float:

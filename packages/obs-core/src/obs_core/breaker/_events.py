@@ -27,7 +27,8 @@ class BreakerDecision:
     open_reason: str | None = None
     """When refused: why the breaker opened (``consecutive_failures``, ``failure_rate`` or ``probe_failed``)."""
     epoch: int = field(default=0, repr=False)
-    """Which state period admitted the call; outcomes from an earlier period are ignored as late."""
+    """Which state period (or, half-open, which probe) admitted the call; outcomes from an earlier one are late
+    and ignored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class BreakerTransition:
     state: BreakerState
     """State after the change."""
     reason: str
-    """Why: consecutive_failures, failure_rate, open_elapsed, probe_succeeded, probe_failed, probe_timeout, reset."""
+    """Why: consecutive_failures, failure_rate, open_elapsed, probe_succeeded, probe_failed, reset."""
     failures: int
     """Failures in the sliding window at the moment of the change (before it is cleared)."""
     calls: int
