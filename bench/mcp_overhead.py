@@ -120,11 +120,16 @@ def serve(mode: str) -> None:
     server.run("stdio")
 
 
-def server_params(mode: str, *, proxy: bool = False, proxy_options: Sequence[str] = ()) -> StdioServerParameters:
+def server_params(
+    mode: str, *, proxy: bool = False, proxy_options: Sequence[str] = (), proxy_from: str | None = None
+) -> StdioServerParameters:
+    """The stdio server; ``proxy_from``: a directory holding an ``obs_mcp`` package the proxy runs from instead."""
     command = [sys.executable, os.path.abspath(__file__), "--serve", mode]
     if proxy:
         command = [sys.executable, "-m", "obs_mcp", "proxy", "--name", "bench", *proxy_options, "--", *command]
     env = dict(os.environ, OBS_STORE=os.path.join(tempfile.gettempdir(), "obs-mcp-bench.db"))
+    if proxy_from is not None:  # ahead of the installed package on the proxy's path (the server imports none)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [proxy_from, env.get("PYTHONPATH")]))
     return StdioServerParameters(command=command[0], args=command[1:], env=env)
 
 
@@ -218,6 +223,9 @@ async def build(
         await add("stdio proxy", silent, Client(server_params("sdk", proxy=True)))
         bare = server_params("sdk", proxy=True, proxy_options=("--no-telemetry", "--no-breaker"))
         await add("stdio proxy-bare", silent, Client(bare))
+        if baseline and os.path.basename(os.path.normpath(baseline)) == "obs_mcp":
+            proxy_before = server_params("sdk", proxy=True, proxy_from=os.path.dirname(os.path.normpath(baseline)))
+            await add("stdio proxy-before", silent, Client(proxy_before))
     return variants, exporter
 
 

@@ -148,6 +148,7 @@ class PendingCall:
             return
         self._done = True
         observer = self._observer
+        duration = observer.clock() - self._start  # first: obs's own work below is not the call's time
         span = self.span
         if error_type is not None and span.is_recording():
             span.set_attribute(sc.ERROR_TYPE, error_type)
@@ -159,7 +160,6 @@ class PendingCall:
         # The span's context, so metric exemplars point at this call (None: nothing to point at).
         context = trace.set_span_in_context(span) if span.is_recording() else None
         if record_duration:
-            duration = observer.clock() - self._start
             observer.metrics.record_operation(duration, self.attrs, error_type, status_code, context)
         else:
             observer.metrics.record_refused(self.attrs, error_type or ERROR_CIRCUIT_OPEN, context)
