@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from obs_coding.harvest import HashedEmbedder, _workers
 from obs_coding.harvest._index import RepoIndex
+from obs_coding.harvest._rank import rank
 from obs_coding.harvest._repo import open_repository
-from obs_coding.harvest._store import IndexStore
+from obs_coding.harvest._store import IndexStore, pack_vectors, unpack_vectors
 
-from .conftest import SMALL_PROJECT, HarvesterFactory, RepoFactory, commit
+from .conftest import SMALL_PROJECT, HarvesterFactory, RepoFactory, commit, write
 
 
 def test_touching_one_file_re_embeds_only_that_file(make_repo: RepoFactory, harvester_for: HarvesterFactory) -> None:
@@ -112,3 +114,61 @@ def test_history_only_repo_with_deleted_files(make_repo: RepoFactory, harvester_
     (root / "app/storage.py").unlink()  # deleted in the work tree, still in git's index
     commit(root, "drop storage")
     assert harvester_for(root).index().files == 4
+
+
+def _build(root: Path, directory: Path) -> tuple[RepoIndex, IndexStore]:
+    store = IndexStore(directory)
+    index = RepoIndex(open_repository(root), store, HashedEmbedder(), max_file_bytes=10**6, workers=1)
+    result, stats = index.refresh_scan()
+    index.refresh_embed(result, stats)
+    return index, store
+
+
+def test_an_edit_patches_the_index_into_what_a_rebuild_gives(make_repo: RepoFactory, tmp_path: Path) -> None:
+    files = dict(SMALL_PROJECT)
+    files["app/big.py"] = "".join(f"def step_{i}(value):\n    return jitter(value) + {i}\n\n\n" for i in range(80))
+    root = make_repo(files)
+    patched, patched_store = _build(root, tmp_path / "patched")
+    paths_generation = patched.paths_generation
+    write(root, {"app/big.py": files["app/big.py"] * 2})  # more chunks: its FAISS rows move and grow
+    write(root, {"app/policy.py": files["app/policy.py"].replace("def jitter", "def wobble")})
+    os.utime(root / "app/policy.py", ns=(1, 1))  # same size as before: the mtime must tell
+    result, stats = patched.refresh_scan()
+    patched.refresh_embed(result, stats)
+    assert (stats.analysed, stats.rebuilt, patched.paths_generation) == (2, True, paths_generation)
+    rebuilt, rebuilt_store = _build(root, tmp_path / "rebuilt")
+    assert [(f.path, f.blob, f.analysis) for f in patched.files] == [
+        (f.path, f.blob, f.analysis) for f in rebuilt.files
+    ]
+    assert patched.definitions == rebuilt.definitions
+    assert "jitter" not in patched.definitions
+    assert patched.reference_df == rebuilt.reference_df
+    assert patched.faiss is not None
+    assert rebuilt.faiss is not None
+    assert (patched.rows, patched.dim) == (rebuilt.rows, rebuilt.dim)
+    for mine, theirs in zip(patched.files, rebuilt.files, strict=True):
+        rows = len(mine.analysis.chunks)
+        np.testing.assert_array_equal(
+            patched.faiss.reconstruct_n(mine.first_chunk, rows), rebuilt.faiss.reconstruct_n(theirs.first_chunk, rows)
+        )
+        assert set(patched.chunk_file[mine.first_chunk : mine.first_chunk + rows]) <= {patched.by_path[mine.path]}
+    assert patched.query_weights is not None
+    assert rebuilt.query_weights is not None
+    np.testing.assert_allclose(patched.query_weights, rebuilt.query_weights, rtol=1e-6)
+    for query in ("retry with backoff", "step value jitter", "wobble"):
+        mine_ranked = rank(patched, HashedEmbedder(), query, signals=None)
+        their_ranked = rank(rebuilt, HashedEmbedder(), query, signals=None)
+        assert [(r.path, r.signals) for r in mine_ranked.files] == [(r.path, r.signals) for r in their_ranked.files]
+    patched_store.close()
+    rebuilt_store.close()
+
+
+def test_vectors_are_stored_sparse_and_come_back_exact() -> None:
+    hashed = HashedEmbedder().embed_array(["def retry_request(send): return send()", "class BackoffPolicy: pass"])
+    packed = pack_vectors(hashed)
+    assert packed[:1] == b"S"
+    assert len(packed) < hashed.astype(np.float16).nbytes // 8
+    np.testing.assert_array_equal(unpack_vectors(packed, 2, 2048), hashed.astype(np.float16))
+    dense = np.random.default_rng(0).random((3, 8), dtype=np.float32)
+    assert pack_vectors(dense)[:1] == b"D"
+    np.testing.assert_array_equal(unpack_vectors(pack_vectors(dense), 3, 8), dense.astype(np.float16))

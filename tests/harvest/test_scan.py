@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from obs_coding.harvest import _scan
-from obs_coding.harvest._repo import open_repository
-from obs_coding.harvest._scan import git_blob_id, scan
+from obs_coding.harvest._repo import Listing, open_repository
+from obs_coding.harvest._scan import ScanCache, git_blob_id, scan
 
 from .conftest import RepoFactory, git, write
 
@@ -113,6 +113,31 @@ def test_unchanged_files_are_not_reread(make_repo: RepoFactory) -> None:
     second = scan(repository, settled, max_file_bytes=1_000_000)
     assert sorted(second.read) == ["b.py"]
     assert sorted(second.stat_updates) == ["b.py"]
+
+
+def test_a_repeat_scan_only_stats_and_still_sees_an_edit(make_repo: RepoFactory) -> None:
+    root = make_repo({"a.py": "A = 1\n", "b.py": "B = 2\n", "logo.png": b"\x89PNG\x00"})
+    repository, listing, cache = open_repository(root), Listing(), ScanCache()
+    first = scan(repository, {}, max_file_bytes=1_000_000, listing=listing, cache=cache)
+    entries = dict(first.stat_updates)
+    again = scan(repository, entries, max_file_bytes=1_000_000, listing=listing, cache=cache)
+    assert again.files is first.files  # the same objects: nothing was read, hashed or filtered
+    assert (again.read, again.stat_updates, dict(again.skipped)) == ({}, {}, {"binary": 1})
+    (root / "b.py").write_text("B = 3\n")  # same size; only the mtime tells
+    os.utime(root / "b.py", ns=(1, 1))
+    edited = scan(repository, entries, max_file_bytes=1_000_000, listing=listing, cache=cache)
+    assert sorted(edited.read) == ["b.py"]
+    assert {f.path: f.blob for f in edited.files}["b.py"] == git_blob_id(b"B = 3\n")
+
+
+def test_a_file_modified_just_now_is_read_again_until_it_settles(make_repo: RepoFactory) -> None:
+    root = make_repo({"a.py": "A = 1\n"})
+    (root / "fresh.py").write_text("F = 1\n")  # mtime = now: a later edit in the same tick would keep it
+    repository, listing, cache = open_repository(root), Listing(), ScanCache()
+    first = scan(repository, {}, max_file_bytes=1_000_000, listing=listing, cache=cache)
+    assert first.stat_updates["fresh.py"].racy
+    second = scan(repository, dict(first.stat_updates), max_file_bytes=1_000_000, listing=listing, cache=cache)
+    assert sorted(second.read) == ["fresh.py"]  # no reuse of the last scan while a file is racy
 
 
 def test_unreadable_file_is_skipped_and_retried(make_repo: RepoFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,24 +3,27 @@
 A ``FileAnalysis`` depends only on the file's bytes, never on its path or on other files, so it is cached under the git blob id:
 renaming, reverting or checking out a branch reuses it. It holds the tags
 (definitions with signatures and docs, references), the retrieval chunks with
-their sizes, and the term counts of the lexical index. Token counts are not
-stored: they depend on the model's encoding and cost as much as parsing, so
-the harvest counts exactly what it renders, once, and caches that per blob.
+their sizes, and the term counts of the lexical index (as compact arrays, see
+``_features``). Token counts are not stored: they depend on the model's
+encoding and cost as much as parsing, so the harvest counts exactly what it
+renders, once, and caches that per blob.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
+from itertools import accumulate
 from typing import Any
 
 from ._chunks import Chunk, chunk_lines
+from ._features import ChunkTerms, IdentifierBags, chunk_terms, identifier_bags
 from ._languages import TEXT
 from ._tags import EMPTY_TAGS, Definition, extract_tags
-from ._text import identifier_counts, term_counts
 
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 """Bump when tags, chunks or terms change shape or meaning: cached analyses are then recomputed."""
 
 
@@ -36,7 +39,7 @@ class FileAnalysis:
     chunks: tuple[Chunk, ...]
     chunk_chars: tuple[int, ...]
     """Characters per chunk: token estimates for packing (what is rendered is counted exactly)."""
-    chunk_terms: tuple[dict[str, int], ...]
+    terms: ChunkTerms
     """Sub-word term counts per chunk, for the lexical index."""
 
     @property
@@ -55,7 +58,10 @@ class FileAnalysis:
             "references": self.references,
             "chunks": [[c.start, c.end] for c in self.chunks],
             "chunk_chars": list(self.chunk_chars),
-            "chunk_terms": list(self.chunk_terms),
+            "terms": list(self.terms.terms),
+            "term_index": base64.b64encode(self.terms.index).decode("ascii"),
+            "term_counts": base64.b64encode(self.terms.counts).decode("ascii"),
+            "term_sizes": list(self.terms.sizes),
         }
 
     @classmethod
@@ -65,11 +71,17 @@ class FileAnalysis:
             language=data["language"],
             line_count=data["line_count"],
             decode_errors=data["decode_errors"],
-            definitions=tuple(Definition(*row) for row in data["definitions"]),
-            references=dict(data["references"]),
-            chunks=tuple(Chunk(start, end) for start, end in data["chunks"]),
+            # tuple.__new__ through partial: named tuples without a Python frame per row (~40k rows per repository)
+            definitions=tuple(map(partial(tuple.__new__, Definition), data["definitions"])),
+            references=data["references"],
+            chunks=tuple(map(partial(tuple.__new__, Chunk), data["chunks"])),
             chunk_chars=tuple(data["chunk_chars"]),
-            chunk_terms=tuple(dict(bag) for bag in data["chunk_terms"]),
+            terms=ChunkTerms(
+                tuple(data["terms"]),
+                base64.b64decode(data["term_index"]),
+                base64.b64decode(data["term_counts"]),
+                tuple(data["term_sizes"]),
+            ),
         )
 
 
@@ -84,18 +96,23 @@ def decode(data: bytes) -> tuple[str, bool]:
 
 
 def chunk_texts(text: str, chunks: tuple[Chunk, ...]) -> list[str]:
-    lines = text.splitlines(keepends=True)
-    return ["".join(lines[c.start - 1 : c.end]) for c in chunks]
+    return _slice(text, text.splitlines(keepends=True), chunks)
 
 
-def analyze(blob: str, language: str, data: bytes) -> tuple[FileAnalysis, list[str], list[Counter[str]]]:
-    """Analyse one file's bytes; also return chunk texts and identifier counts (for embedding, not stored)."""
+def _slice(text: str, lines: list[str], chunks: tuple[Chunk, ...]) -> list[str]:
+    """Chunk texts as slices of ``text`` (``lines`` are its ``splitlines(keepends=True)``): no re-joining."""
+    offsets = [0, *accumulate(map(len, lines))]
+    return [text[offsets[c.start - 1] : offsets[c.end]] for c in chunks]
+
+
+def analyze(blob: str, language: str, data: bytes) -> tuple[FileAnalysis, list[str], IdentifierBags]:
+    """Analyse one file's bytes; also return chunk texts and identifier bags (for embedding, not stored)."""
     text, errors = decode(data)
     tags = extract_tags(language, data) if language != TEXT else EMPTY_TAGS
     lines = text.splitlines(keepends=True)
     chunks = tuple(chunk_lines(lines, tags.definitions))
-    texts = ["".join(lines[c.start - 1 : c.end]) for c in chunks]
-    identifiers = [identifier_counts(t) for t in texts]
+    texts = _slice(text, lines, chunks)
+    bags = identifier_bags(texts)
     analysis = FileAnalysis(
         blob=blob,
         language=language,
@@ -104,7 +121,7 @@ def analyze(blob: str, language: str, data: bytes) -> tuple[FileAnalysis, list[s
         definitions=tags.definitions,
         references=tags.references,
         chunks=chunks,
-        chunk_chars=tuple(len(t) for t in texts),
-        chunk_terms=tuple(term_counts(ids) for ids in identifiers),
+        chunk_chars=tuple(map(len, texts)),
+        terms=chunk_terms(bags),
     )
-    return analysis, texts, identifiers
+    return analysis, texts, bags

@@ -11,7 +11,7 @@ a file too large for tier 2 can contribute its best chunks instead.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ._tags import Definition
 
@@ -20,8 +20,7 @@ MIN_LINES = 20
 MAX_LINES = 160
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
+class Chunk(NamedTuple):
     start: int
     """1-based first line."""
     end: int

@@ -27,22 +27,18 @@ any other ``Embeddings`` (e.g. the optional MiniLM one) can replace it.
 
 from __future__ import annotations
 
-import math
-import threading
 import zlib
 from array import array
-from collections import Counter
 from collections.abc import Mapping, Sequence
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 from langchain_core.embeddings import Embeddings
 
-from ._text import IDENTIFIER, subwords
+from ._features import TERMS, IdentifierBags, expand, identifier_bags
 
 FloatArray = npt.NDArray[np.float32]
-MAX_SLOTS = 2_000_000
-"""Identifiers remembered per process before the feature table starts over (bounds memory)."""
 
 
 class HashedEmbedder(Embeddings):
@@ -60,18 +56,20 @@ class HashedEmbedder(Embeddings):
         self.dim = dim
         self.identifier_weight = identifier_weight
         self.trigram_weight = trigram_weight
-        self._lock = threading.Lock()
-        self._reset_tables()
+        self._reset_tables(-1)
 
-    def _reset_tables(self) -> None:
-        # Identifier → slot, and per slot a run of (hashed index, signed weight) in flat arrays;
-        # grows across calls so each identifier is hashed once per process.
-        self._slots: dict[str, int] = {}
-        self._starts = array("q")
-        self._lengths = array("q")
-        self._flat_index = array("q")
-        self._flat_value = array("d")
-        self._subword_features: dict[str, tuple[list[int], list[float]]] = {}
+    def _reset_tables(self, generation: int) -> None:
+        # Features per term id and per identifier id of the process-wide term table (``_features.TERMS``),
+        # extended as the table grows, so each term and identifier is hashed once per process:
+        # per term a run of (hashed index, signed weight) in flat arrays (the sub-word, then its trigrams);
+        # per identifier of several sub-words its whole-identifier feature (index -1: none).
+        self._generation = generation
+        self._term_starts = array("q")
+        self._term_lengths = array("q")
+        self._term_index = array("q")
+        self._term_value = array("d")
+        self._identifier_index = array("q")
+        self._identifier_value = array("d")
 
     def __getstate__(self) -> dict[str, object]:
         return {"dim": self.dim, "identifier_weight": self.identifier_weight, "trigram_weight": self.trigram_weight}
@@ -95,90 +93,74 @@ class HashedEmbedder(Embeddings):
         return self.embed_array([text])[0].tolist()  # type: ignore[no-any-return]
 
     def embed_array(self, texts: Sequence[str]) -> FloatArray:
-        """Embed many texts straight into a float32 matrix (the fast path the index uses).
-
-        Python only counts identifiers per text; the expansion of identifiers
-        into hashed features and their accumulation is vectorised (one
-        ``bincount`` for the whole batch), which keeps a cold index CPU-cheap.
-        """
-        return self.embed_counts([Counter(IDENTIFIER.findall(text)) for text in texts])
+        """Embed many texts straight into a float32 matrix (the fast path the index uses)."""
+        return self.embed_bags(identifier_bags(texts))
 
     def embed_counts(self, identifier_counts: Sequence[Mapping[str, int]]) -> FloatArray:
-        """Embed texts already reduced to identifier counts (the index computes them once per chunk)."""
-        n = len(identifier_counts)
-        with self._lock:
-            rows, slots, weights = self._count(identifier_counts)
-            if len(self._slots) > MAX_SLOTS:
-                self._reset_tables()
-                rows, slots, weights = self._count(identifier_counts)
-            starts = np.frombuffer(self._starts, dtype=np.int64)
-            lengths = np.frombuffer(self._lengths, dtype=np.int64)
-            flat_index = np.frombuffer(self._flat_index, dtype=np.int64)
-            flat_value = np.frombuffer(self._flat_value, dtype=np.float64)
-            out = np.zeros((n, self.dim), dtype=np.float32)
-            if not slots:
-                return out
-            slot_array = np.asarray(slots, dtype=np.int64)
-            per_entry = lengths[slot_array]
-            total = int(per_entry.sum())
-            if total == 0:
-                return out
-            # Positions of each entry's features inside the flat arrays (concatenated ranges).
-            positions = np.repeat(starts[slot_array] - (np.cumsum(per_entry) - per_entry), per_entry)
-            positions += np.arange(total)
-            cells = np.repeat(np.asarray(rows, dtype=np.int64) * self.dim, per_entry) + flat_index[positions]
-            values = np.repeat(np.asarray(weights, dtype=np.float64), per_entry) * flat_value[positions]
-        dense = np.bincount(cells, weights=values, minlength=n * self.dim).reshape(n, self.dim)
-        norms = np.linalg.norm(dense, axis=1, keepdims=True)
-        np.divide(dense, norms, out=dense, where=norms > 0)
-        out[:] = dense
+        """Embed texts already reduced to identifier counts."""
+        sizes = [len(c) for c in identifier_counts]
+        counts = np.fromiter(
+            chain.from_iterable(c.values() for c in identifier_counts), dtype=np.int64, count=sum(sizes)
+        )
+        rows = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
+        return self.embed_bags(IdentifierBags(list(chain.from_iterable(identifier_counts)), counts, rows, len(sizes)))
+
+    def embed_bags(self, bags: IdentifierBags) -> FloatArray:
+        """Embed identifier bags (one row per text), vectorised.
+
+        The bags' expansion into sub-word terms is shared with the lexical
+        term counts (``_features``); here each (entry, term) position picks up
+        its term's hashed features and each identifier of several sub-words
+        its own, and one ``bincount`` sums them into the dense matrix.
+        """
+        n = bags.n_rows
+        out = np.zeros((n, self.dim), dtype=np.float32)
+        if not bags.identifiers:
+            return out
+        with TERMS.lock:
+            expanded = TERMS.expansion(bags)
+            self._sync()
+            weights = 1.0 + np.log(bags.counts.astype(np.float64))  # damped counts
+            term_starts = np.frombuffer(self._term_starts, dtype=np.int64)
+            term_lengths = np.frombuffer(self._term_lengths, dtype=np.int64)
+            positions, at = expand(term_starts, term_lengths, expanded.term_ids)
+            entry = expanded.entry[at]
+            cells = [bags.rows[entry] * self.dim + np.frombuffer(self._term_index, dtype=np.int64)[positions]]
+            values = [weights[entry] * np.frombuffer(self._term_value, dtype=np.float64)[positions]]
+            whole = np.frombuffer(self._identifier_index, dtype=np.int64)[expanded.ids]
+            has = whole >= 0
+            cells.append(bags.rows[has] * self.dim + whole[has])
+            values.append(weights[has] * np.frombuffer(self._identifier_value, dtype=np.float64)[expanded.ids[has]])
+            del term_starts, term_lengths  # views: release before the arrays can grow again
+        flat_cells = np.concatenate(cells)
+        if not flat_cells.size:  # only stopwords and 1-letter names: no features
+            return out
+        dense = np.bincount(flat_cells, weights=np.concatenate(values), minlength=n * self.dim).reshape(n, self.dim)
+        norms = np.sqrt(np.einsum("ij,ij->i", dense, dense))[:, None]  # no temporaries, unlike linalg.norm
+        np.divide(dense, norms, out=out, where=norms > 0)
         return out
 
-    def _count(self, identifier_counts: Sequence[Mapping[str, int]]) -> tuple[list[int], list[int], list[float]]:
-        rows: list[int] = []
-        slots: list[int] = []
-        weights: list[float] = []
-        table = self._slots
-        for row, counts in enumerate(identifier_counts):
-            for identifier, count in counts.items():
-                slot = table.get(identifier)
-                if slot is None:
-                    slot = self._add(identifier)
-                rows.append(row)
-                slots.append(slot)
-                weights.append(1.0 + math.log(count) if count > 1 else 1.0)
-        return rows, slots, weights
-
-    def _add(self, identifier: str) -> int:
-        parts = subwords(identifier)
-        indices: list[int] = []
-        values: list[float] = []
-        for part in parts:
-            part_indices, part_values = self._subword(part)
-            indices.extend(part_indices)
-            values.extend(part_values)
-        if len(parts) > 1:
-            index, value = self._hash("i:" + "_".join(parts), self.identifier_weight)
-            indices.append(index)
-            values.append(value)
-        slot = self._slots[identifier] = len(self._slots)
-        self._starts.append(len(self._flat_index))
-        self._lengths.append(len(indices))
-        self._flat_index.extend(indices)
-        self._flat_value.extend(values)
-        return slot
-
-    def _subword(self, part: str) -> tuple[list[int], list[float]]:
-        cached = self._subword_features.get(part)
-        if cached is None:
-            features = [self._hash("w:" + part, 1.0)]
+    def _sync(self) -> None:
+        """Hash the terms and identifiers the table gained since the last call (``TERMS.lock`` held)."""
+        if self._generation != TERMS.generation:
+            self._reset_tables(TERMS.generation)
+        terms = TERMS.terms
+        for term in terms[len(self._term_starts) :]:
+            self._term_starts.append(len(self._term_index))
+            features = [self._hash("w:" + term, 1.0)]
             if self.trigram_weight > 0:
-                padded = f"<{part}>"
+                padded = f"<{term}>"
                 grams = [padded[i : i + 3] for i in range(len(padded) - 2)]
                 share = self.trigram_weight / len(grams)
                 features.extend(self._hash("g:" + gram, share) for gram in grams)
-            cached = self._subword_features[part] = ([f[0] for f in features], [f[1] for f in features])
-        return cached
+            self._term_lengths.append(len(features))
+            self._term_index.extend(f[0] for f in features)
+            self._term_value.extend(f[1] for f in features)
+        for identifier_id in range(len(self._identifier_index), TERMS.size):
+            parts = TERMS.parts(identifier_id)
+            index, value = self._hash("i:" + "_".join(parts), self.identifier_weight) if len(parts) > 1 else (-1, 0.0)
+            self._identifier_index.append(index)
+            self._identifier_value.append(value)
 
     def _hash(self, feature: str, weight: float) -> tuple[int, float]:
         digest = zlib.crc32(feature.encode("utf-8"))

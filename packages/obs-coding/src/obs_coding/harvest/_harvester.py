@@ -31,7 +31,7 @@ from ._index import RefreshStats, RepoIndex
 from ._inputs import Cursor, OpenPath, resolve_open_files
 from ._model import HarvestStats, Tier, TieredContext
 from ._pack_files import OpenFile, pack_tier1, pack_tier2
-from ._pack_structure import pack_history, pack_tier3, pack_tier4
+from ._pack_structure import OutlineCache, pack_history, pack_tier3, pack_tier4
 from ._rank import MAX_RANKED, HistorySignals, RankedFile, Ranking, RankWeights, rank
 from ._render import TokenCounter
 from ._repo import open_repository
@@ -86,6 +86,7 @@ class ContextHarvester:
             tracer_provider=tracer_provider, meter_provider=meter_provider, monitor=monitor
         )
         self._counter = TokenCounter(model)
+        self._outlines = OutlineCache()
         self._lock = threading.RLock()
         self._history: History | None = None
         self._signals: HistorySignals | None = None
@@ -135,7 +136,7 @@ class ContextHarvester:
                 self._history = load_history(self.repository, max_commits=self.history_commits)
                 span.set_attribute(sc.OBS_HARVEST_COMMITS, len(self._history.commits))
             self._signals = None
-        if self._signals is None or self._signals.generation != self._index.generation:
+        if self._signals is None or self._signals.generation != self._index.paths_generation:
             self._signals = HistorySignals(self._index, self._history)
         return self._signals
 
@@ -254,7 +255,7 @@ class ContextHarvester:
             pack_history(draft_history, self._history, selected_paths)
         left -= draft_history.used
         draft4 = TierDraft.start("4", left, self._counter)
-        pack_tier4(draft4, self._index, ranking, self._file_centrality(), selected, shown, self.shares)
+        pack_tier4(draft4, self._index, ranking, self._file_centrality(), selected, shown, self.shares, self._outlines)
         tiers = [d.finish() for d in (draft1, draft2, draft3, draft4, draft_history)]
         tiers, total = enforce_budget(tiers, budget, self._counter)
         return tiers, total, ranking

@@ -20,55 +20,55 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ._features import GrowingTable, radix_argsort
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+def _nothing(term: str) -> None:
+    """New terms need no registration beyond their id."""
 
 
 class Vocabulary:
     """Term ↔ id, shared by every BM25 of a harvester (ids are process-local, never stored)."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
+        self._ids = GrowingTable(_nothing)
         self._lock = threading.Lock()
 
     def encode(self, terms: Mapping[str, int]) -> tuple[IntArray, IntArray]:
         """(term ids, counts) of a bag of terms, adding unseen terms."""
-        ids = np.empty(len(terms), dtype=np.int64)
-        counts = np.empty(len(terms), dtype=np.int64)
+        return self.ids(list(terms)), np.fromiter(terms.values(), dtype=np.int64, count=len(terms))
+
+    def ids(self, terms: Sequence[str]) -> IntArray:
+        """Ids of ``terms`` in order, adding unseen ones."""
         with self._lock:
-            table = self._ids
-            for i, (term, count) in enumerate(terms.items()):
-                slot = table.get(term)
-                if slot is None:
-                    slot = table[term] = len(table)
-                ids[i] = slot
-                counts[i] = count
-        return ids, counts
+            return np.fromiter(map(self._ids.__getitem__, terms), dtype=np.int64, count=len(terms))
 
     def lookup(self, term: str) -> int | None:
         return self._ids.get(term)
 
 
 class BM25:
-    """Okapi BM25 (k1=1.2, b=0.75) over documents given as (term ids, counts) arrays."""
+    """Okapi BM25 (k1=1.2, b=0.75) over documents given as flat arrays: term ids, counts, terms per document."""
 
     def __init__(
         self,
         vocabulary: Vocabulary,
-        documents: Sequence[tuple[IntArray, IntArray]],
+        terms: IntArray,
+        counts: IntArray,
+        sizes: IntArray,
         *,
         k1: float = 1.2,
         b: float = 0.75,
     ) -> None:
         self.vocabulary = vocabulary
-        self.size = len(documents)
+        self.size = len(sizes)
         self._k1 = k1
-        sizes = np.fromiter((len(ids) for ids, _ in documents), dtype=np.int64, count=self.size)
-        lengths = np.fromiter((int(c.sum()) for _, c in documents), dtype=np.float64, count=self.size)
-        terms = np.concatenate([ids for ids, _ in documents]) if self.size else np.zeros(0, np.int64)
-        counts = np.concatenate([c for _, c in documents]) if self.size else np.zeros(0, np.int64)
         owners = np.repeat(np.arange(self.size, dtype=np.int64), sizes)
-        order = np.argsort(terms, kind="stable")
+        lengths = np.bincount(owners, weights=counts, minlength=self.size).astype(np.float64)
+        order = radix_argsort(terms)
         self._terms = terms[order]
         self._docs = owners[order]
         self._tf = counts[order].astype(np.float64)
@@ -76,8 +76,25 @@ class BM25:
         self._norm = k1 * (1.0 - b + b * lengths / average)
 
     @classmethod
+    def empty(cls, vocabulary: Vocabulary) -> BM25:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(vocabulary, nothing, nothing, nothing)
+
+    @classmethod
+    def from_documents(cls, vocabulary: Vocabulary, documents: Sequence[tuple[IntArray, IntArray]]) -> BM25:
+        """From per-document (term ids, counts) pairs."""
+        if not documents:
+            return cls.empty(vocabulary)
+        return cls(
+            vocabulary,
+            np.concatenate([ids for ids, _ in documents]),
+            np.concatenate([counts for _, counts in documents]),
+            np.fromiter((len(ids) for ids, _ in documents), dtype=np.int64, count=len(documents)),
+        )
+
+    @classmethod
     def from_bags(cls, vocabulary: Vocabulary, bags: Iterable[Mapping[str, int]]) -> BM25:
-        return cls(vocabulary, [vocabulary.encode(bag) for bag in bags])
+        return cls.from_documents(vocabulary, [vocabulary.encode(bag) for bag in bags])
 
     def _span(self, term_id: int) -> tuple[int, int]:
         start = int(np.searchsorted(self._terms, term_id, side="left"))

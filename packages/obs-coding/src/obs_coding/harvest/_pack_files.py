@@ -17,14 +17,14 @@ from ._analysis import FileAnalysis
 from ._budget import TierDraft, TierShares
 from ._index import RepoIndex
 from ._model import ContextBudgetError, TierItem
-from ._rank import Ranking, explain
+from ._rank import MAX_RANKED, Ranking, explain
 from ._render import file_block
 from ._tags import Definition
 
 CURSOR_WINDOW = 30
 """Lines either side of the cursor when no enclosing definition bounds the region."""
 CURSOR_MAX_DEFINITION_LINES = 150
-MAX_CANDIDATES = 300
+MAX_CANDIDATES = MAX_RANKED
 MAX_EXCERPT_CHUNKS = 3
 ESTIMATE_CHARS_PER_TOKEN = 3.6
 """Chars/token of code under cl100k, on the safe side (measured 4.4 on mypy/langchain sources):
@@ -177,7 +177,7 @@ def _excerpt(
         spans = ", ".join(f"{chunks[j].start}-{chunks[j].end}" for j in shown)
         note = f"excerpt: lines {spans} of {indexed.analysis.line_count}"
         text = file_block(indexed.path, note, body, indexed.language)
-        tokens = draft.counter.count(text)
+        tokens = draft.counter.count(text, ("excerpt", indexed.path, indexed.blob, spans))
         if tokens <= limit and draft.fits(tokens):
             best = (text, tokens, (chunks[shown[0]].start, chunks[shown[-1]].end))
             break

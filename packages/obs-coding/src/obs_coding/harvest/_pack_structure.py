@@ -60,6 +60,29 @@ def pack_tier3(draft: TierDraft, index: RepoIndex, refs: Sequence[SymbolRef]) ->
     return shown
 
 
+class OutlineCache:
+    """Outlines of files as tier 4 shows them (no tier-3 exclusions), by (path, blob, depth).
+
+    The repository map considers up to ``MAX_MAP_FILES`` files per harvest and
+    the same central files come back harvest after harvest; rebuilding their
+    outlines each time was a fifth of a warm harvest.
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self.capacity = capacity
+        self._entries: dict[tuple[str, str, int], tuple[list[int], str]] = {}
+
+    def get(self, indexed: IndexedFile, depth_limit: int) -> tuple[list[int], str]:
+        key = (indexed.path, indexed.blob, depth_limit)
+        entry = self._entries.get(key)
+        if entry is None:
+            show = _visible(indexed.analysis.definitions, depth_limit)
+            entry = self._entries[key] = (show, _outline_text(indexed, show, "outline") if show else "")
+            if len(self._entries) > self.capacity:
+                del self._entries[next(iter(self._entries))]
+        return entry
+
+
 def pack_tier4(
     draft: TierDraft,
     index: RepoIndex,
@@ -68,20 +91,22 @@ def pack_tier4(
     exclude: set[int],
     shown: dict[int, set[int]],
     shares: TierShares,
+    outlines: OutlineCache | None = None,
 ) -> None:
+    outlines = outlines if outlines is not None else OutlineCache()
     best = ranking.files[0].score if ranking.files else 0.0
     relevance = ranking.scores / best if best > 0 else np.zeros(len(index.files), dtype=np.float64)
     combined = relevance + CENTRALITY_WEIGHT * (centrality if centrality.size == relevance.size else 0.0)
     order = np.argsort(-combined, kind="stable")
     cap = max(1, int(draft.budget * shares.max_outline_share))
-    for file_index in (int(i) for i in order[:MAX_MAP_FILES]):
+    for file_index in order[:MAX_MAP_FILES].tolist():
         if draft.remaining < 30:
             break
         if file_index in exclude:
             continue
         indexed = index.files[file_index]
         why = f"repository map: relevance {relevance[file_index]:.2f}, centrality {centrality[file_index]:.2f}"
-        item = _map_item(draft, indexed, shown.get(file_index, set()), min(cap, draft.remaining), why)
+        item = _map_item(draft, indexed, shown.get(file_index, set()), min(cap, draft.remaining), why, outlines)
         if item is not None:
             draft.add(
                 TierItem(
@@ -96,22 +121,29 @@ def pack_tier4(
             )
 
 
-def _map_item(draft: TierDraft, indexed: IndexedFile, skip: set[int], limit: int, why: str) -> TierItem | None:
+def _map_item(
+    draft: TierDraft, indexed: IndexedFile, skip: set[int], limit: int, why: str, outlines: OutlineCache
+) -> TierItem | None:
     """The file's outline (members, else top level, else the first top-level symbols that fit).
 
     Candidates are judged by a character estimate first; only an outline that
     should fit is counted exactly (most of the repository map is rejected
     candidates, and exact counts are the expensive part of a harvest).
     """
-    definitions = indexed.analysis.definitions
     show: list[int] = []
+    key: tuple[str, ...] | None
     for depth_limit in (1, 0):
-        show = [i for i in _visible(definitions, depth_limit) if i not in skip]
+        if skip:
+            show = [i for i in _visible(indexed.analysis.definitions, depth_limit) if i not in skip]
+            text = _outline_text(indexed, show, "outline") if show else ""
+            key = None  # depends on what tier 3 showed: not worth caching
+        else:
+            show, text = outlines.get(indexed, depth_limit)
+            key = (str(depth_limit),)
         if not show:
             return None
-        text = _outline_text(indexed, show, "outline")
         if len(text) / ESTIMATE_CHARS_PER_TOKEN <= limit:
-            item = _outline_item(draft, indexed, show, text, why, key=(str(depth_limit), str(len(skip))))
+            item = _outline_item(draft, indexed, show, text, why, key=key)
             if item.tokens <= limit and draft.fits(item.tokens):
                 return item
     low, high, fitting = 1, len(show) - 1, 0
@@ -123,7 +155,8 @@ def _map_item(draft: TierDraft, indexed: IndexedFile, skip: set[int], limit: int
             high = middle - 1
     while fitting > 0:
         text = _outline_text(indexed, show[:fitting], f"outline, first {fitting} of {len(show)} symbols")
-        item = _outline_item(draft, indexed, show[:fitting], text, why, key=None)
+        key = None if skip else ("first", str(fitting))  # the same prefix of the same blob renders the same
+        item = _outline_item(draft, indexed, show[:fitting], text, why, key=key)
         if item.tokens <= limit and draft.fits(item.tokens):
             return item
         fitting = fitting * 3 // 4

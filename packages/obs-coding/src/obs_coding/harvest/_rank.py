@@ -29,8 +29,8 @@ from ._text import query_terms
 FloatArray = npt.NDArray[np.float64]
 NOISE = {"dense": 0.05}
 """Cosine at or below which a hashed-feature match is collision noise."""
-MAX_RANKED = 1000
-"""Ranked files materialised per harvest (tier 2 looks at 300; tier 4 uses ``Ranking.scores``)."""
+MAX_RANKED = 300
+"""Ranked files materialised per harvest (as many as tier 2 looks at; tier 4 uses ``Ranking.scores``)."""
 EXPLAINED = 500
 """Ranked files that carry their per-signal scores (the rest only their total: nobody reads rank 3,000)."""
 CHUNK_FILE_MIX = 0.5
@@ -87,10 +87,10 @@ class Ranking:
 
 
 class HistorySignals:
-    """History-derived per-file arrays aligned with one index generation."""
+    """History-derived per-file arrays aligned with one list of indexed paths."""
 
     def __init__(self, index: RepoIndex, history: History) -> None:
-        self.generation = index.generation
+        self.generation = index.paths_generation  # depends on the paths only: an edit keeps it
         self.head = history.head
         self.history = history
         bags = history.message_terms()
@@ -140,17 +140,21 @@ def rank(
     for name, values in scaled.items():
         total += getattr(w, name) * values
     order = np.argsort(-total, kind="stable")
-    positive = order[total[order] > 0].tolist()
+    positive = order[total[order] > 0]
+    top = positive[:limit]
+    names = list(scaled)
+    explained = top[:EXPLAINED]
+    # One gather per signal and one tolist(), instead of a numpy scalar read per file and signal.
+    rows = np.stack([scaled[name][explained] for name in names], axis=1).tolist() if names else []
+    files = index.files
     ranked = [
-        RankedFile(i, index.files[i].path, float(total[i]), _signals(scaled, i) if position < EXPLAINED else {})
-        for position, i in enumerate(positive[:limit])
+        RankedFile(
+            i, files[i].path, score, dict(zip(names, rows[position], strict=True)) if position < len(rows) else {}
+        )
+        for position, (i, score) in enumerate(zip(top.tolist(), total[top].tolist(), strict=True))
     ]
-    best = float(total[positive[0]]) if positive else 0.0
-    return Ranking(ranked, best * w.relative_threshold, chunk_scores, len(positive), total)
-
-
-def _signals(scaled: Mapping[str, FloatArray], i: int) -> dict[str, float]:
-    return {name: float(values[i]) for name, values in scaled.items()}
+    best = float(total[positive[0]]) if positive.size else 0.0
+    return Ranking(ranked, best * w.relative_threshold, chunk_scores, int(positive.size), total)
 
 
 def _lexical(index: RepoIndex, weighted: Mapping[str, float]) -> FloatArray:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import git
 import pathspec
+from git.refs.symbolic import SymbolicReference
 
 from ._filters import GENERATED_TOP, VENDORED_ANYWHERE, VENDORED_TOP
 
@@ -46,10 +47,12 @@ class Repository:
         return True
 
     def head_sha(self) -> str | None:
+        """The commit HEAD points at, read from the ref files (``head.commit`` would ask a ``git cat-file``
+        process, a round trip that costs milliseconds on a busy machine, once per harvest)."""
         if self.git_repo is None:
             return None
         try:
-            return str(self.git_repo.head.commit.hexsha)
+            return str(SymbolicReference.dereference_recursive(self.git_repo, "HEAD"))
         except ValueError:
             return None
 
@@ -118,6 +121,8 @@ class Listing:
         if fresh and self._paths is not None and self._stamp(self._watched) == self._signature:
             return self._paths, self._attributes
         paths = list_candidates(repository)
+        if paths == self._paths and self._paths is not None:
+            paths = self._paths  # the same object tells the scan cache nothing was added or removed
         self._attributes = attribute_skips(repository, paths)
         root = str(repository.root) + os.sep
         watched = sorted({root + p.rsplit("/", 1)[0] for p in paths if "/" in p} | {root})

@@ -1,8 +1,10 @@
 """The on-disk index: one SQLite file, keyed by git blob id.
 
 Three tables: the stat cache (path → mtime/size/inode → blob id, so an
-unchanged file is never re-read), analyses (blob → tags, chunks, token counts,
-terms) and vectors (blob, embedder → chunk vectors). Because analyses and
+unchanged file is never re-read), analyses (blob → tags, chunks, terms) and
+vectors (blob, embedder → chunk vectors, float16, stored sparse when that is
+smaller: a hashed-feature vector has ~10% non-zero dimensions, so the table,
+the worker-to-parent pipe and a warm start move a quarter of the bytes). Because analyses and
 vectors are keyed by content, not path, touching one file re-embeds exactly that
 file, and switching branches back and forth re-embeds nothing. A directory that
 cannot be written (read-only checkout) gets an in-memory store instead, so the
@@ -23,7 +25,7 @@ import numpy.typing as npt
 
 from ._analysis import FileAnalysis
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _BATCH = 500
 
 
@@ -112,18 +114,24 @@ class IndexStore:
                 [embedder, *batch],
             )
             for key, n_rows, dim, data in rows:
-                found[key] = np.frombuffer(data, dtype=np.float16).reshape(n_rows, dim).copy()
+                found[key] = unpack_vectors(data, n_rows, dim)
         return found
 
     def save_vectors(self, vectors: Mapping[str, npt.NDArray[np.floating[Any]]], embedder: str) -> None:
-        # float16 halves the file; cosine scores move by ~1e-3, far below ranking noise.
+        self.save_packed(
+            [
+                (k, v.shape[0], v.shape[1], pack_vectors(v)) if v.ndim == 2 else (k, 0, 0, b"D")
+                for k, v in vectors.items()
+            ],
+            embedder,
+        )
+
+    def save_packed(self, vectors: Iterable[tuple[str, int, int, bytes]], embedder: str) -> None:
+        """Store vectors already packed (``pack_vectors``) where they were computed: (key, rows, dim, data)."""
         with self._db:
             self._db.executemany(
                 "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)",
-                [
-                    (k, embedder, v.shape[0], v.shape[1] if v.ndim == 2 else 0, v.astype(np.float16).tobytes())
-                    for k, v in vectors.items()
-                ],
+                [(k, embedder, rows, dim, data) for k, rows, dim, data in vectors],
             )
 
     def prune(self, live_keys: set[str], *, keep_dead: int = 0) -> int:
@@ -143,6 +151,38 @@ class IndexStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def pack_vectors(vectors: npt.NDArray[np.floating[Any]]) -> bytes:
+    """Chunk vectors as stored: float16 (cosine scores move by ~1e-3, far below ranking noise), sparse if smaller.
+
+    Dense: ``b"D"`` + the row-major float16 matrix. Sparse: ``b"S"`` + uint32
+    non-zeros per row + their column indices (uint16, or uint32 above 65,536
+    dimensions) + their float16 values. All little-endian.
+    """
+    half = np.asarray(vectors, dtype="<f2")
+    n_rows, dim = half.shape
+    row_of, column = np.nonzero(half)
+    index = "<u2" if dim <= 1 << 16 else "<u4"
+    if 1 + 4 * n_rows + column.size * (np.dtype(index).itemsize + 2) >= 1 + half.nbytes:
+        return b"D" + half.tobytes()
+    counts = np.bincount(row_of, minlength=n_rows).astype("<u4")
+    return b"S" + counts.tobytes() + column.astype(index).tobytes() + half[row_of, column].tobytes()
+
+
+def unpack_vectors(data: bytes, n_rows: int, dim: int) -> npt.NDArray[np.float16]:
+    body = memoryview(data)[1:]
+    if data[:1] != b"S":
+        return np.frombuffer(body, dtype="<f2").reshape(n_rows, dim).astype(np.float16)
+    counts = np.frombuffer(body[: 4 * n_rows], dtype="<u4")
+    total = int(counts.sum())
+    index = np.dtype("<u2" if dim <= 1 << 16 else "<u4")
+    columns_end = 4 * n_rows + total * index.itemsize
+    columns = np.frombuffer(body[4 * n_rows : columns_end], dtype=index)
+    values = np.frombuffer(body[columns_end : columns_end + 2 * total], dtype="<f2")
+    out = np.zeros((n_rows, dim), dtype=np.float16)
+    out[np.repeat(np.arange(n_rows), counts), columns] = values
+    return out
 
 
 def _batches(keys: list[str]) -> Iterable[list[str]]:

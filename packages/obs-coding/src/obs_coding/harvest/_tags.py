@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
+from operator import attrgetter
+from typing import NamedTuple
 
 from tree_sitter import Node, Parser, QueryCursor
 
@@ -22,6 +26,7 @@ from ._languages import new_parser, spec_for, tag_query
 MAX_SIGNATURE_CHARS = 240
 MAX_DOC_CHARS = 320
 _CONTAINER_KINDS = frozenset({"class", "interface", "impl", "module", "enum"})
+_METHOD_OWNERS = _CONTAINER_KINDS - {"module"}
 _WRAPPERS = frozenset(
     {
         "export_statement",
@@ -34,14 +39,20 @@ _WRAPPERS = frozenset(
     }
 )
 _SKIPPABLE = frozenset({"attribute_item", "decorator", "annotation", "marker_annotation"})
-_WS = re.compile(r"\s+")
 _COMMENT_MARKERS = re.compile(r"^\s*(?:/\*\*?|\*/|\*(?!/)|///?!?|//!|#+)\s?")
 _local = threading.local()
+_NODE_TEXT = attrgetter("text")
+_START = attrgetter("start_byte")
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
-    """One symbol a file defines."""
+class Definition(NamedTuple):
+    """One symbol a file defines.
+
+    A named tuple rather than a frozen dataclass: a large repository has ~40k of
+    them, and a frozen dataclass sets each field through ``object.__setattr__``,
+    which made building them (in workers and again when loading analyses) a
+    measurable part of a cold index.
+    """
 
     name: str
     kind: str
@@ -79,61 +90,81 @@ def _parser(language: str) -> Parser:
     return parser
 
 
-def _roles(language: str) -> dict[int, str]:
-    """Pattern index → its role capture (``definition.class``, ``reference.call``, ...), learnt per thread."""
-    roles: dict[str, dict[int, str]] | None = getattr(_local, "roles", None)
-    if roles is None:
-        roles = _local.roles = {}
-    return roles.setdefault(language, {})
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to read one language's captures: definition captures by priority, reference captures."""
+
+    definitions: tuple[tuple[str, str], ...]
+    """(capture name, kind), most specific first (the order the query first uses them)."""
+    references: tuple[str, ...]
+
+
+@cache
+def _plan(language: str) -> _Plan:
+    query = tag_query(language)
+    names = [query.capture_name(i) for i in range(query.capture_count)]  # in order of first use
+    return _Plan(
+        tuple((n, n[len("definition.") :]) for n in names if n.startswith("definition.")),
+        tuple(n for n in names if n.startswith("reference.")),
+    )
 
 
 def extract_tags(language: str, source: bytes) -> FileTags:
-    """Parse ``source`` and run the language's tag query."""
+    """Parse ``source`` and run the language's tag query.
+
+    One ``captures()`` pass: references are captured on the identifier itself
+    and counted straight from the node list, so the ~200k reference matches of
+    a large repository create no per-match dicts (``matches()`` spent as much
+    time building those as tree-sitter spent matching). A definition's name is
+    the first ``@name`` inside its node (the query files promise that).
+    """
     spec = spec_for(language)
     if spec is None or not source:
         return EMPTY_TAGS
     tree = _parser(language).parse(source)
-    matches = QueryCursor(tag_query(language)).matches(tree.root_node)
-    found: dict[tuple[int, int], tuple[int, str, Node, str]] = {}
-    referenced: list[bytes | None] = []
-    roles = _roles(language)
-    for pattern_index, captures in matches:
-        names = captures.get("name")
-        if not names:
-            continue
-        role = roles.get(pattern_index)
-        if role is None:
-            role = roles[pattern_index] = next((c for c in captures if c != "name"), "")
-        if role[0] == "r":  # reference.<kind>: most matches, so kept to one append
-            referenced.append(names[0].text)
-        elif role[0] == "d":  # definition.<kind>
-            node = captures[role][0]
+    captured = QueryCursor(tag_query(language)).captures(tree.root_node)
+    plan = _plan(language)
+    referenced: Counter[bytes | None] = Counter()
+    for capture in plan.references:
+        nodes = captured.get(capture)
+        if nodes:
+            referenced.update(map(_NODE_TEXT, nodes))
+    references = {name.decode("utf-8", "replace"): n for name, n in referenced.items() if name}
+    found: dict[tuple[int, int], tuple[int, str, Node]] = {}
+    for priority, (capture, kind) in enumerate(plan.definitions):
+        for node in captured.get(capture, ()):
             key = (node.start_byte, node.end_byte)
-            if key not in found or found[key][0] > pattern_index:
-                found[key] = (pattern_index, role[11:], node, _text(names[0]))
-    references = {name.decode("utf-8", "replace"): n for name, n in Counter(referenced).items() if name}
-    ordered = sorted(found.values(), key=lambda item: (item[2].start_byte, -item[2].end_byte))
+            if key not in found or found[key][0] > priority:
+                found[key] = (priority, kind, node)
+    if not found:
+        return FileTags((), references)
+    names = sorted(captured.get("name", ()), key=_START)  # lists come in match order, not document order
+    name_starts = [n.start_byte for n in names]
+    ordered = sorted(found.items(), key=lambda item: (item[0][0], -item[0][1]))
     definitions: list[Definition] = []
     stack: list[tuple[int, int]] = []  # (end_byte, index) of open enclosing definitions
-    for _, kind, node, name in ordered:
-        while stack and stack[-1][0] <= node.start_byte:
+    docstrings = spec.doc_style == "docstring"
+    for (start, end), (_, kind, node) in ordered:
+        position = bisect_left(name_starts, start)
+        if position == len(names) or names[position].end_byte > end:
+            continue  # cannot happen with the shipped queries (every definition pattern captures @name)
+        while stack and stack[-1][0] <= start:
             stack.pop()
         parent = stack[-1][1] if stack else -1
-        if kind == "function" and parent >= 0 and definitions[parent].kind in _CONTAINER_KINDS - {"module"}:
+        if kind == "function" and parent >= 0 and definitions[parent].kind in _METHOD_OWNERS:
             kind = "method"
-        doc = _docstring(node) if spec.doc_style == "docstring" else _comment_doc(node)
         definitions.append(
             Definition(
-                name=name,
+                name=_text(names[position]),
                 kind=kind,
                 line=node.start_point.row + 1,
                 end_line=node.end_point.row + 1,
-                signature=_signature(node),
-                doc=doc,
+                signature=_signature(node, source),
+                doc=_docstring(node) if docstrings else _comment_doc(node),
                 parent=parent,
             )
         )
-        stack.append((node.end_byte, len(definitions) - 1))
+        stack.append((end, len(definitions) - 1))
     return FileTags(tuple(definitions), references)
 
 
@@ -152,11 +183,15 @@ def _body(node: Node) -> Node | None:
     return None
 
 
-def _signature(node: Node) -> str:
+def _signature(node: Node, source: bytes) -> str:
     body = _body(node)
-    source = node.text or b""
-    head = source[: body.start_byte - node.start_byte] if body is not None else source.split(b"\n", 1)[0]
-    text = _WS.sub(" ", head.decode("utf-8", "replace")).strip().rstrip("{").rstrip()
+    start = node.start_byte
+    if body is not None:
+        head = source[start : body.start_byte]
+    else:
+        newline = source.find(b"\n", start, node.end_byte)
+        head = source[start : newline if newline >= 0 else node.end_byte]
+    text = " ".join(head.decode("utf-8", "replace").split()).rstrip("{").rstrip()  # whitespace collapsed
     if node.type == "type_spec":  # Go: the ``type`` keyword belongs to the enclosing declaration
         text = "type " + text
     if len(text) > MAX_SIGNATURE_CHARS:
@@ -183,11 +218,11 @@ def _docstring(node: Node) -> str:
     body = node.child_by_field_name("body")
     if body is None or body.named_child_count == 0:
         return ""
-    first = body.named_children[0]
-    if first.type != "expression_statement" or first.named_child_count != 1:
+    first = body.named_child(0)
+    if first is None or first.type != "expression_statement" or first.named_child_count != 1:
         return ""
-    string = first.named_children[0]
-    if string.type != "string":
+    string = first.named_child(0)
+    if string is None or string.type != "string":
         return ""
     content = "".join(_text(child) for child in string.named_children if child.type == "string_content")
     return _first_paragraph(content)

@@ -11,8 +11,6 @@ use the same terms, so their scores disagree only where their models do.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Mapping
 from functools import lru_cache
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -79,21 +77,6 @@ def subwords(identifier: str) -> tuple[str, ...]:
                 continue
             out.append(stem(low))
     return tuple(out)
-
-
-def identifier_counts(text: str) -> Counter[str]:
-    """How often each raw identifier occurs (the unit that is cached and hashed)."""
-    return Counter(IDENTIFIER.findall(text))
-
-
-def term_counts(identifiers: Mapping[str, int]) -> dict[str, int]:
-    """Sub-word terms of a bag of identifiers, with counts (a plain dict: this runs per chunk of every file)."""
-    terms: dict[str, int] = {}
-    get = terms.get
-    for identifier, count in identifiers.items():
-        for term in subwords(identifier):
-            terms[term] = get(term, 0) + count
-    return terms
 
 
 def query_terms(text: str) -> list[str]:

@@ -6,8 +6,9 @@ large repository therefore uses a process pool; incremental refreshes (a few
 changed files) stay in-process, where a pool's start-up would cost more than
 the work. Processes are forked when the parent has no other threads (cheap and
 safe), otherwise started by forkserver/spawn. Results come back as JSON and
-float16 vectors, batch by batch, so the parent stores and prepares one batch
-while the workers parse the next.
+vectors already packed for storage (sparse float16, ~8% of the dense bytes),
+batch by batch, so the parent stores and prepares one batch while the workers
+parse the next.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from langchain_core.embeddings import Embeddings
 
 from ._analysis import FileAnalysis, analyze
 from ._embedder import HashedEmbedder
+from ._store import pack_vectors, unpack_vectors
 
 PARALLEL_MIN_FILES = 200
 """Below this many files to analyse, a pool costs more than it saves."""
@@ -49,22 +51,35 @@ class WorkResult:
     """The analysis object (in-process work), or None when only its JSON crossed a process boundary."""
     analysis_json: str
     """The analysis as stored (serialised where the work ran, so a pool's parent does not redo it)."""
-    vectors: npt.NDArray[np.float32] | npt.NDArray[np.float16] | None
-    """Chunk vectors when the worker could embed (the hashed embedder; float16 from pool workers), else None."""
+    vectors: npt.NDArray[np.float32] | None
+    """Chunk vectors from in-process work with the hashed embedder, else None."""
+    packed: bytes | None
+    """The same vectors as stored (``pack_vectors``): all a pool worker sends back, the parent stores it as is."""
     texts: list[str] | None
     """Chunk texts when the caller must embed (any other embedder), else None."""
 
     def parsed(self) -> FileAnalysis:
         return self.analysis if self.analysis is not None else FileAnalysis.from_json(json.loads(self.analysis_json))
 
+    def matrix(self, dim: int) -> npt.NDArray[np.float16] | None:
+        """Chunk vectors as float16, unpacked if they crossed a process boundary; None when not embedded."""
+        if self.vectors is not None:
+            return self.vectors.astype(np.float16)
+        if self.packed is not None:
+            return unpack_vectors(self.packed, len(self.parsed().chunks), dim)
+        return None
+
 
 def default_workers() -> int:
     """Worker processes for a cold index: one per core, up to 4.
 
-    Also under load: the scheduler shares the cores per process, so two
-    workers still get about twice the share of one (measured with ~4 runnable
-    neighbours on 2 cores: best 6.7 s with a 2-process pool, 9.7 s in one
-    process, for the same 1,246 files), and the pool costs ~10% extra CPU.
+    On 2 cores the 2-process pool finishes the 1,246-file benchmark corpus in
+    ~60-70% of one process's wall time when the second core is free, for
+    0.6-1 CPU-s more (each worker meets most identifiers for the first time
+    itself, the parent decodes the workers' JSON, and two busy vCPUs run
+    slower than one). More workers than cores measured no better in
+    interleaved runs; under heavy load they would only win share from the
+    neighbours.
     """
     try:
         cores = len(os.sched_getaffinity(0))
@@ -133,28 +148,20 @@ def _worker_batch(batch: list[WorkItem], params: tuple[int, float, float] | None
         ):
             _worker_embedder = HashedEmbedder(params[0], identifier_weight=params[1], trigram_weight=params[2])
         hashed = _worker_embedder
-    # Only JSON and float16 cross the pipe: half the bytes, and no pickling of thousands of small objects.
+    # Only JSON and packed float16 cross the pipe: no pickling of thousands of small objects.
     return [
-        WorkResult(
-            r.path,
-            r.blob,
-            None,
-            r.analysis_json,
-            r.vectors.astype(np.float16) if r.vectors is not None else None,
-            r.texts,
-        )
-        for r in _run_batch(batch, hashed)
+        WorkResult(r.path, r.blob, None, r.analysis_json, None, r.packed, r.texts) for r in _run_batch(batch, hashed)
     ]
 
 
 def _run_batch(batch: list[WorkItem], hashed: HashedEmbedder | None) -> list[WorkResult]:
     results: list[WorkResult] = []
     for item in batch:
-        analysis, texts, identifiers = analyze(item.blob, item.language, item.data)
+        analysis, texts, bags = analyze(item.blob, item.language, item.data)
         payload = json.dumps(analysis.to_json(), separators=(",", ":"))
         if hashed is not None:
-            vectors = hashed.embed_counts(identifiers)
-            results.append(WorkResult(item.path, item.blob, analysis, payload, vectors, None))
+            vectors = hashed.embed_bags(bags)
+            results.append(WorkResult(item.path, item.blob, analysis, payload, vectors, pack_vectors(vectors), None))
         else:
-            results.append(WorkResult(item.path, item.blob, analysis, payload, None, texts))
+            results.append(WorkResult(item.path, item.blob, analysis, payload, None, None, texts))
     return results

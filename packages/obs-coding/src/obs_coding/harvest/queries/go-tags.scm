@@ -21,8 +21,8 @@
       name: (identifier) @name) @definition.constant))
 
 (call_expression
-  function: (identifier) @name) @reference.call
+  function: (identifier) @reference.call)
 (call_expression
   function: (selector_expression
-    field: (field_identifier) @name)) @reference.call
-(type_identifier) @name @reference.type
+    field: (field_identifier) @reference.call))
+(type_identifier) @reference.type

@@ -16,10 +16,10 @@
   name: (identifier) @name) @definition.method
 
 (method_invocation
-  name: (identifier) @name) @reference.call
+  name: (identifier) @reference.call)
 (object_creation_expression
-  type: (type_identifier) @name) @reference.class
-(type_identifier) @name @reference.type
+  type: (type_identifier) @reference.class)
+(type_identifier) @reference.type
 (import_declaration
   (scoped_identifier
-    name: (identifier) @name)) @reference.import
+    name: (identifier) @reference.import))

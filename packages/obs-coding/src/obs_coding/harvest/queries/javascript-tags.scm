@@ -21,13 +21,13 @@
   right: [(arrow_function) (function_expression)]) @definition.function
 
 (call_expression
-  function: (identifier) @name) @reference.call
+  function: (identifier) @reference.call)
 (call_expression
   function: (member_expression
-    property: (property_identifier) @name)) @reference.call
+    property: (property_identifier) @reference.call))
 (new_expression
-  constructor: (identifier) @name) @reference.class
+  constructor: (identifier) @reference.class)
 (class_heritage
-  (identifier) @name) @reference.class
+  (identifier) @reference.class)
 (import_specifier
-  name: (identifier) @name) @reference.import
+  name: (identifier) @reference.import)

@@ -1,8 +1,10 @@
 ; obs harvest tags for Python.
-; Captures: @name on the identifier; @definition.<kind> on the defining node
-; (its span bounds the symbol, its body is elided in signatures);
-; @reference.<kind> on the referencing node. Methods are functions whose
-; nearest enclosing definition is a class (decided in code, not here).
+; Captures: @definition.<kind> on the defining node (its span bounds the
+; symbol, its body is elided in signatures) with @name on its identifier, which
+; must be the first @name inside the node; @reference.<kind> on the referenced
+; identifier itself (read with one captures() pass, no per-match objects).
+; Methods are functions whose nearest enclosing definition is a class (decided
+; in code, not here).
 
 (class_definition
   name: (identifier) @name) @definition.class
@@ -17,27 +19,27 @@
 
 ; calls: f(...) and obj.f(...)
 (call
-  function: (identifier) @name) @reference.call
+  function: (identifier) @reference.call)
 (call
   function: (attribute
-    attribute: (identifier) @name)) @reference.call
+    attribute: (identifier) @reference.call))
 
 ; base classes
 (class_definition
   superclasses: (argument_list
-    [(identifier) @name
-     (attribute attribute: (identifier) @name)])) @reference.class
+    [(identifier) @reference.class
+     (attribute attribute: (identifier) @reference.class)]))
 
 ; annotations: x: Foo, -> Foo, list[Foo]
-(type (identifier) @name) @reference.type
-(generic_type (identifier) @name) @reference.type
+(type (identifier) @reference.type)
+(generic_type (identifier) @reference.type)
 
 ; decorators without call: @cached
-(decorator (identifier) @name) @reference.call
+(decorator (identifier) @reference.call)
 
 ; from m import Name [as Alias]
 (import_from_statement
-  name: (dotted_name (identifier) @name .)) @reference.import
+  name: (dotted_name (identifier) @reference.import .))
 (import_from_statement
   name: (aliased_import
-    name: (dotted_name (identifier) @name .))) @reference.import
+    name: (dotted_name (identifier) @reference.import .)))

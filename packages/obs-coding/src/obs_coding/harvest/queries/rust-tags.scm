@@ -28,17 +28,17 @@
          (generic_type type: (type_identifier) @name)]) @definition.impl
 
 (call_expression
-  function: (identifier) @name) @reference.call
+  function: (identifier) @reference.call)
 (call_expression
   function: (field_expression
-    field: (field_identifier) @name)) @reference.call
+    field: (field_identifier) @reference.call))
 (call_expression
   function: (scoped_identifier
-    name: (identifier) @name)) @reference.call
+    name: (identifier) @reference.call))
 (macro_invocation
-  macro: (identifier) @name) @reference.call
-(type_identifier) @name @reference.type
-(use_list (identifier) @name) @reference.import
+  macro: (identifier) @reference.call)
+(type_identifier) @reference.type
+(use_list (identifier) @reference.import)
 (use_declaration
   argument: (scoped_identifier
-    name: (identifier) @name)) @reference.import
+    name: (identifier) @reference.import))

@@ -30,14 +30,14 @@
   value: [(arrow_function) (function_expression)]) @definition.function
 
 (call_expression
-  function: (identifier) @name) @reference.call
+  function: (identifier) @reference.call)
 (call_expression
   function: (member_expression
-    property: (property_identifier) @name)) @reference.call
+    property: (property_identifier) @reference.call))
 (new_expression
-  constructor: (identifier) @name) @reference.class
+  constructor: (identifier) @reference.class)
 (extends_clause
-  value: (identifier) @name) @reference.class
-(type_identifier) @name @reference.type
+  value: (identifier) @reference.class)
+(type_identifier) @reference.type
 (import_specifier
-  name: (identifier) @name) @reference.import
+  name: (identifier) @reference.import)
