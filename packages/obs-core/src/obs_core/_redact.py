@@ -62,7 +62,7 @@ BUILTIN_PATTERNS: tuple[Pattern, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class RedactionOptions:
-    """How content is scrubbed; pass to :class:`Redactor` or set ``OBS_REDACT_*`` env vars."""
+    """How content is scrubbed; pass to :class:`Redactor` (``OBS_REDACT=0`` turns redaction of captured content off)."""
 
     disabled_types: frozenset[str] = frozenset()
     """Entity types to leave alone (e.g. ``{"ipv4"}`` for network tooling)."""
