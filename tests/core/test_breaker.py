@@ -424,6 +424,40 @@ def test_registry_shares_breakers_by_name_and_applies_overrides(capture: Telemet
     assert {b.state for b in registry} == {BreakerState.CLOSED}
 
 
+def test_registry_stays_bounded_when_names_come_from_traffic(capture: TelemetryCapture) -> None:
+    # A model inventing tool names must not grow the registry (and the state gauge) without bound.
+    registry = BreakerRegistry(BreakerConfig(consecutive_failures=1), max_breakers=3, **_providers(capture))
+    tripped = registry.get("srv/flaky")
+    _fail(tripped, 1)
+    registry.get("srv/a")
+    registry.get("srv/b")
+    registry.get("srv/a")  # used again: "srv/b" is now the least recently used closed breaker
+    registry.get("srv/invented-1")
+    assert "srv/b" not in registry
+    assert registry.get("srv/flaky") is tripped  # open breakers outlive closed ones
+    for i in range(2, 50):
+        registry.get(f"srv/invented-{i}")
+    assert len(registry) == 3
+    assert registry.evicted == 49  # "srv/b", then one per name past the bound
+    assert "srv/flaky" in registry
+    assert _state(registry.get("srv/flaky")) is BreakerState.OPEN
+    gauge = {(p.attributes or {})[sc.OBS_BREAKER_NAME] for p in capture.metric_points(sc.OBS_BREAKER_STATE_GAUGE)}
+    assert gauge == {b.name for b in registry}
+
+
+def test_a_registry_of_only_open_breakers_forgets_the_least_recently_used(capture: TelemetryCapture) -> None:
+    registry = BreakerRegistry(BreakerConfig(consecutive_failures=1), max_breakers=2, **_providers(capture))
+    for name in ("s/a", "s/b", "s/c"):
+        _fail(registry.get(name), 1)
+    assert [b.name for b in registry] == ["s/b", "s/c"]
+    assert registry.evicted == 1
+
+
+def test_registry_rejects_a_bound_below_one() -> None:
+    with pytest.raises(ValueError, match="max_breakers must be at least 1"):
+        BreakerRegistry(max_breakers=0)
+
+
 class Exploding:
     def on_transition(self, transition: BreakerTransition) -> None:
         raise RuntimeError("observer bug")

@@ -50,6 +50,20 @@ def test_crossing_the_threshold_emits_event_and_counter(capture: TelemetryCaptur
     assert capture.metric_sum("obs.context.tokens", obs__context__section="history") == 1
 
 
+def test_section_metrics_can_be_left_off_while_spans_keep_every_section(capture: TelemetryCapture) -> None:
+    monitor = ContextWindowMonitor(meter_provider=capture.meter_provider, section_metrics=False)
+    tracer = capture.tracer_provider.get_tracer("t")
+    with tracer.start_as_current_span("chat") as span:
+        monitor.measure("gpt-4", {"system": 500, "history": 7000}, span=span)
+    assert capture.metric_points("obs.context.tokens") == []
+    assert capture.metric_sum("obs.context.threshold_exceeded") == 1
+    assert len(capture.metric_points("obs.context.fill")) == 1
+    (finished,) = capture.spans()
+    attributes = dict(finished.attributes or {})
+    assert attributes["obs.context.section.system.tokens"] == 500
+    assert attributes["obs.context.section.history.tokens"] == 7000
+
+
 def test_growth_is_tracked_per_session_and_bounded() -> None:
     monitor = ContextWindowMonitor(max_sessions=2)
     assert monitor.measure("gpt-4", {"h": 100}, session_key="a").growth_tokens is None

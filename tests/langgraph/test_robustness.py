@@ -21,7 +21,7 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor, TracerProvider
 
 from .graphs import agent, make_tools, scripted
-from .replay import Call, Recorder, replay
+from .replay import EVENTS, Call, Recorder, replay
 
 
 class Ledger(SpanProcessor):
@@ -86,24 +86,7 @@ METADATA: list[Any] = [
 ]
 
 event = st.tuples(
-    st.sampled_from(
-        [
-            "on_chain_start",
-            "on_chain_end",
-            "on_chain_error",
-            "on_chat_model_start",
-            "on_llm_start",
-            "on_llm_new_token",
-            "on_llm_end",
-            "on_llm_error",
-            "on_tool_start",
-            "on_tool_end",
-            "on_tool_error",
-            "on_retriever_start",
-            "on_retriever_end",
-            "on_retriever_error",
-        ]
-    ),
+    st.sampled_from(EVENTS),
     st.sampled_from(RUN_IDS),
     st.one_of(st.none(), st.sampled_from(RUN_IDS)),
     st.sampled_from(PAYLOADS),

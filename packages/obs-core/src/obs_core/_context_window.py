@@ -69,7 +69,10 @@ class ContextWindowMonitor:
         catalogue: ModelCatalogue | None = None,
         window_overrides: Mapping[str, int] | None = None,
         max_sessions: int = 10_000,
+        section_metrics: bool = True,
     ) -> None:
+        """``section_metrics=False`` keeps ``obs.context.tokens`` (one histogram point per section per request,
+        the largest metric cost of tracing an agent) off the metrics; spans still carry every section's count."""
         if not 0 < threshold <= 1.5:
             raise ValueError(f"context-window threshold must be in (0, 1.5], got {threshold}")
         self.threshold = threshold
@@ -79,11 +82,15 @@ class ContextWindowMonitor:
         self._max_sessions = max_sessions
         self._lock = threading.Lock()
         meter = (meter_provider or metrics.get_meter_provider()).get_meter("obs.context")
-        self._section_hist = meter.create_histogram(
-            sc.OBS_CONTEXT_TOKENS,
-            unit="{token}",
-            description="Tokens per request section.",
-            explicit_bucket_boundaries_advisory=list(sc.GEN_AI_TOKEN_BUCKETS),
+        self._section_hist = (
+            meter.create_histogram(
+                sc.OBS_CONTEXT_TOKENS,
+                unit="{token}",
+                description="Tokens per request section.",
+                explicit_bucket_boundaries_advisory=list(sc.GEN_AI_TOKEN_BUCKETS),
+            )
+            if section_metrics
+            else None
         )
         self._fill_hist = meter.create_histogram(
             sc.OBS_CONTEXT_FILL,
@@ -149,8 +156,9 @@ class ContextWindowMonitor:
         metric_attrs: dict[str, AttributeValue] = dict(base)
         if report.model:
             metric_attrs.setdefault(sc.GEN_AI_REQUEST_MODEL, report.model)
-        for name, tokens in report.section_tokens.items():
-            self._section_hist.record(tokens, {**metric_attrs, sc.OBS_CONTEXT_SECTION: name})
+        if self._section_hist is not None:
+            for name, tokens in report.section_tokens.items():
+                self._section_hist.record(tokens, {**metric_attrs, sc.OBS_CONTEXT_SECTION: name})
         if report.fill_ratio is not None:
             self._fill_hist.record(report.fill_ratio, metric_attrs)
         if report.threshold_crossed:

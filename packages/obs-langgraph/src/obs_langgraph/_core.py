@@ -37,7 +37,6 @@ from opentelemetry.util.types import AttributeValue
 
 from ._config import LangGraphConfig
 from ._content import ContentRecorder
-from ._meters import MeterProviderWithout
 from ._propagation import activate, deactivate
 from ._sections import SectionCounter
 from ._state import Run
@@ -126,11 +125,11 @@ class Core:
         self.attach_in_callbacks = attach_in_callbacks
         self.sections: SectionCounter | None = None
         if config.context_accounting:
-            monitor_meters = meter_provider or metrics.get_meter_provider()
-            if not config.context_section_metrics:
-                monitor_meters = MeterProviderWithout(monitor_meters, frozenset({sc.OBS_CONTEXT_TOKENS}))
             monitor = context_monitor or ContextWindowMonitor(
-                config.context_threshold, meter_provider=monitor_meters, catalogue=self.catalogue
+                config.context_threshold,
+                meter_provider=meter_provider,
+                catalogue=self.catalogue,
+                section_metrics=config.context_section_metrics,
             )
             self.sections = SectionCounter(monitor)
         self.content: ContentRecorder | None = None
