@@ -87,6 +87,20 @@ def test_harvest_table(make_repo: RepoFactory) -> None:
     assert "of 32,000 tokens" in result.stdout
 
 
+def test_harvest_table_keeps_paths_whole_on_a_narrow_terminal(make_repo: RepoFactory) -> None:
+    repo = make_repo(SMALL_PROJECT)
+    query = "render a [bold]table"  # brackets are text, not rich markup
+    chosen = CliRunner().invoke(app(), ["harvest", query, "--repo", str(repo), "--json"])
+    paths = {item["path"] for tier in json.loads(chosen.stdout)["tiers"] for item in tier["items"] if item["path"]}
+    assert paths
+    result = CliRunner().invoke(app(), ["harvest", query, "--repo", str(repo)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    assert f"Harvest for {query!r}" in result.stdout
+    for path in paths:
+        assert path in result.stdout
+    assert "…" not in result.stdout
+
+
 def test_harvest_budget_below_tier1_exits_2_with_the_numbers(make_repo: RepoFactory) -> None:
     repo = make_repo(SMALL_PROJECT)
     result = CliRunner().invoke(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ._model import TieredContext
 
 
 def print_context(context: TieredContext, console: Console | None = None) -> None:
     out = console or Console()
-    tiers = Table(title=f"Harvest for {context.query!r}", title_justify="left")
+    # Text, not markup: a query or a path may contain "[...]".
+    tiers = Table(title=Text(f"Harvest for {context.query!r}"), title_justify="left")
     tiers.add_column("tier")
     tiers.add_column("what")
     tiers.add_column("files", justify="right")
@@ -31,13 +33,17 @@ def print_context(context: TieredContext, console: Console | None = None) -> Non
     out.print(tiers)
     files = Table(title="Selected", title_justify="left")
     files.add_column("tier")
-    files.add_column("path")
+    # The path is what a reader acts on, so it gets the width (folded, never cut short); the reason it
+    # was chosen goes under it rather than in a column of its own that squeezes it on a narrow terminal.
+    files.add_column("path and why", overflow="fold", ratio=1)
     files.add_column("kind")
     files.add_column("tokens", justify="right")
-    files.add_column("why")
     for tier in context.tiers:
         for item in tier.items:
-            files.add_row(tier.id, item.path or "-", item.kind, f"{item.tokens:,}", item.why)
+            cell = Text(item.path or "-")
+            if item.why:
+                cell.append("\n" + item.why, style="dim")
+            files.add_row(tier.id, cell, item.kind, f"{item.tokens:,}")
     out.print(files)
     for note in context.notes:
-        out.print(f"[yellow]note:[/] {note}")
+        out.print(Text.assemble(("note: ", "yellow"), note))
