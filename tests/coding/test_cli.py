@@ -31,10 +31,10 @@ def obs(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
                           check=False)  # fmt: skip
 
 
-def events(repo: Repo) -> str:
+def events(repo: Repo, model: str = "gpt-5") -> str:
     items: list[dict[str, Any]] = [
         {"type": "prompt", "time": T0, "session_id": "s", "task_id": "t1", "repo": str(repo.root),
-         "model": "gpt-5", "agent": "cli-agent"},
+         "model": model, "agent": "cli-agent"},
         {"type": "edit", "time": T0 + 5, "task_id": "t1", "path": "calc.py", "before": BEFORE, "after": AFTER},
         {"type": "edit", "time": T0 + 6, "task_id": "t1", "path": "settings.py", "before": CONFIG_BEFORE,
          "after": CONFIG_AFTER},
@@ -109,6 +109,33 @@ def test_ingest_scan_report(tmp_path: Path, repo: Repo) -> None:
     groups = {(g["dimension"], g["group"]): g["acceptance_rate"] for g in sections["coding-acceptance"]["groups"]}
     assert groups[("all", "all")] == 0.5
     assert groups[("file type", "python")] == 0.5
+
+
+def test_scan_and_report_tables_print_markup_in_recorded_values_literally(tmp_path: Path) -> None:
+    """A model name or a repository path holding rich markup is shown as it is, never parsed (nor a crash)."""
+    markup = "[bold]x[/bold][/]"  # styled by rich if parsed; the unbalanced [/] would raise MarkupError
+    model = f"gpt{markup}"
+    repo = Repo(tmp_path / f"r{markup}")  # "/" in the tags nests directories: the path string holds the markup
+    assert str(repo.root).endswith(markup)
+    repo.write("calc.py", BEFORE)
+    repo.write("settings.py", CONFIG_BEFORE)
+    repo.commit("initial", T0 - HOUR)
+    repo.write("calc.py", AFTER)
+    repo.write("settings.py", CONFIG_AFTER)
+    store = tmp_path / "store" / "telemetry.db"
+    ingested = obs("ingest", "-", "--store", str(store), cwd=tmp_path, stdin=events(repo, model=model))
+    assert ingested.returncode == 0, ingested.stderr
+    repo.commit("round totals", T0 + HOUR)
+
+    tables = obs("outcome", "scan", "--repo", str(repo.root), "--store", str(store), cwd=tmp_path)
+    assert tables.returncode == 0, tables.stderr
+    assert f"{repo.root}: 2 AI edits" in tables.stdout
+    assert model in tables.stdout
+
+    report = obs("report", "--store", str(store), cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert "Coding: AI edit acceptance (from git)" in report.stdout
+    assert model in report.stdout
 
 
 def test_outcome_scan_without_a_ledger_says_what_to_do(tmp_path: Path, repo: Repo) -> None:

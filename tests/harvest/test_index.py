@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from obs_coding.harvest import HashedEmbedder, _workers
+from obs_coding.harvest import HashedEmbedder, _index, _workers
 from obs_coding.harvest._index import RepoIndex
 from obs_coding.harvest._rank import rank
 from obs_coding.harvest._repo import open_repository
@@ -161,6 +161,25 @@ def test_an_edit_patches_the_index_into_what_a_rebuild_gives(make_repo: RepoFact
         assert [(r.path, r.signals) for r in mine_ranked.files] == [(r.path, r.signals) for r in their_ranked.files]
     patched_store.close()
     rebuilt_store.close()
+
+
+def test_building_faiss_in_slabs_gives_the_same_index(
+    make_repo: RepoFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = dict(SMALL_PROJECT)
+    files["app/big.py"] = "".join(f"def step_{i}(value):\n    return jitter(value) + {i}\n\n\n" for i in range(300))
+    root = make_repo(files)
+    whole, whole_store = _build(root, tmp_path / "whole")
+    monkeypatch.setattr(_index, "SLAB_ROWS", 2)  # many slabs, and blocks larger than one slab
+    slabs, slabs_store = _build(root, tmp_path / "slabs")
+    assert whole.faiss is not None
+    assert slabs.faiss is not None
+    assert whole.rows == slabs.rows == slabs.faiss.ntotal > 2 * 4
+    np.testing.assert_array_equal(whole.faiss.reconstruct_n(0, whole.rows), slabs.faiss.reconstruct_n(0, slabs.rows))
+    np.testing.assert_array_equal(whole._df, slabs._df)
+    assert int(whole._df.sum()) > 0
+    whole_store.close()
+    slabs_store.close()
 
 
 def test_vectors_are_stored_sparse_and_come_back_exact() -> None:

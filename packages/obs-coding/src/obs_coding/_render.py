@@ -7,6 +7,7 @@ import sys
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from obs_coding.outcome import ScanReport
 
@@ -24,7 +25,9 @@ def print_scan(report: ScanReport, *, emitted: int = 0) -> None:
     out = _console()
     counts = report.counts()
     frameworks = ", ".join(f"{eco}: {fw}" for eco, fw in sorted(report.frameworks.items())) or "none detected"
-    out.print(f"{report.repo}: {len(report.outcomes)} AI edits; frameworks: {frameworks}")
+    # The repository path and the groups (model names) are data: they go to rich as Text, so "[...]" in
+    # them is printed as it is instead of being parsed as markup.
+    out.print(Text(f"{report.repo}: {len(report.outcomes)} AI edits; frameworks: {frameworks}"))
     out.print("  " + "  ".join(f"{k} {v}" for k, v in counts.items()))
     table = Table(title="Acceptance (accepted / (accepted + modified + reverted))", title_justify="left")
     for header in ("by", "group"):
@@ -35,7 +38,7 @@ def print_scan(report: ScanReport, *, emitted: int = 0) -> None:
         for row in rows:
             table.add_row(
                 dimension,
-                row.group,
+                Text(row.group),
                 str(row.accepted),
                 str(row.modified),
                 str(row.reverted),

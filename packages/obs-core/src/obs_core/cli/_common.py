@@ -21,6 +21,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from obs_core.store import StoreCorruptError, StoreError, StoreUsageError, TelemetryStore, default_store_path
 
@@ -72,8 +73,11 @@ def console() -> Console:
 
 
 def titled(title: str) -> Table:
-    """A table whose title never wraps (rich wraps titles to the table's width)."""
-    return Table(title=title, title_justify="left", min_width=len(title))
+    """A table whose title never wraps (rich wraps titles to the table's width).
+
+    The title is plain text, never rich markup: titles can carry data (a plugin section's title).
+    """
+    return Table(title=Text(title, style="table.title"), title_justify="left", min_width=len(title))
 
 
 def fmt_cost(usd: float | None) -> str:

@@ -9,6 +9,8 @@ predecessor.
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from ._app import app
 from ._common import (
     JsonOption,
@@ -50,14 +52,15 @@ def prompts(store: StoreOption = None, as_json: JsonOption = False) -> None:
             table.add_section()
         current = name
         prev = by_hash.get(v.previous_hash) if v.previous_hash else None
+        # Names, versions, hashes and finish reasons are recorded data: Text, never rich markup.
         table.add_row(
-            name,
-            v.version or "-",
-            v.hash,
+            Text(name),
+            Text(v.version or "-"),
+            Text(v.hash),
             fmt_time(v.to_json()["first_seen"]),
             str(v.calls),
             _with_delta(fmt_share(v.error_rate), v.error_rate, prev.error_rate if prev else None, pct=True),
-            ", ".join(f"{r.reason} {r.share:.0%}" for r in v.finish_reasons) or "-",
+            Text(", ".join(f"{r.reason} {r.share:.0%}" for r in v.finish_reasons) or "-"),
             _num(v.mean_input_tokens, prev.mean_input_tokens if prev else None),
             _num(v.mean_output_tokens, prev.mean_output_tokens if prev else None),
             _with_delta(fmt_cost(v.cost_per_call_usd), v.cost_per_call_usd, prev.cost_per_call_usd if prev else None),

@@ -59,7 +59,7 @@ def _models(out: Console, r: Report) -> None:
         table.add_column(header, justify="right")
     for m in r.models:
         table.add_row(
-            m.model,
+            Text(m.model),  # recorded data: Text, so "[...]" in a model name is not parsed as rich markup
             str(m.calls),
             str(m.errors),
             fmt_int(m.input_tokens),
@@ -85,7 +85,7 @@ def _stages(out: Console, r: Report) -> None:
     for s in r.stages:
         share = s.cost_usd / total if total and s.cost_usd is not None else None
         table.add_row(
-            s.stage if s.stage is not None else "(no stage)",
+            Text(s.stage if s.stage is not None else "(no stage)"),
             str(s.calls),
             fmt_int(s.input_tokens),
             fmt_int(s.output_tokens),
@@ -102,7 +102,7 @@ def _finish_reasons(out: Console, r: Report) -> None:
     table.add_column("count", justify="right")
     table.add_column("share", justify="right")
     for share in fr.reasons:
-        table.add_row(share.reason, str(share.count), fmt_share(share.share))
+        table.add_row(Text(share.reason), str(share.count), fmt_share(share.share))
     out.print(table)
     if fr.truncation_flagged:
         out.print(
@@ -132,7 +132,7 @@ def _context(out: Console, r: Report) -> None:
         sessions.add_column(header, justify="right")
     for s in c.sessions:
         sessions.add_row(
-            s.session,
+            Text(s.session),
             s.kind,
             fmt_share(s.max_fill_ratio),
             str(s.calls),
@@ -143,15 +143,17 @@ def _context(out: Console, r: Report) -> None:
 
 
 def _section(out: Console, named: NamedSection) -> None:
+    # A plugin's title, columns, cells and note are plain text (cells are often recorded data: models,
+    # file types, outcomes), so all of it goes to rich as Text, never as markup.
     section = named.section
     if section.columns:
         table = titled(section.title)
         for column in section.columns:
-            table.add_column(column)
+            table.add_column(Text(column))
         for row in section.rows:
-            table.add_row(*("-" if cell is None else str(cell) for cell in row))
+            table.add_row(*(Text("-" if cell is None else str(cell)) for cell in row))
         out.print(table)
     else:
         out.print(Text(section.title, style="bold"))
     if section.note:
-        out.print(section.note)
+        out.print(Text(section.note))

@@ -49,10 +49,11 @@ def traces(
     for header in ("duration", "spans", "in tok", "out tok", "cost", "errors"):
         table.add_column(header, justify="right")
     for s in summaries:
+        # Span and service names are data: Text, so "[...]" in them is shown, not parsed as rich markup.
         table.add_row(
             s.trace_id,
-            s.root_name,
-            s.service,
+            Text(s.root_name),
+            Text(s.service),
             fmt_time(s.to_json()["start"]),
             fmt_duration(s.duration_s),
             str(s.span_count),
