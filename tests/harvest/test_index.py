@@ -182,6 +182,28 @@ def test_building_faiss_in_slabs_gives_the_same_index(
     slabs_store.close()
 
 
+def test_a_rebuild_reads_kept_vectors_back_from_faiss(make_repo: RepoFactory, tmp_path: Path) -> None:
+    root = make_repo(SMALL_PROJECT)
+    index, store = _build(root, tmp_path / "kept")
+    assert index._vectors == {}  # FAISS holds the only in-memory copy once built
+    (root / "app/render.py").rename(root / "app/draw.py")  # a path goes and one comes: a full rebuild
+    write(root, {"app/extra.py": "def extra_step(value):\n    return value * 2\n"})
+    result, stats = index.refresh_scan()
+    index.refresh_embed(result, stats)
+    assert stats.embedding_misses == 1  # only the new blob; the renamed file's rows came from FAISS
+    fresh, fresh_store = _build(root, tmp_path / "fresh")
+    assert [(f.path, f.blob, f.first_chunk) for f in index.files] == [
+        (f.path, f.blob, f.first_chunk) for f in fresh.files
+    ]
+    assert index.faiss is not None
+    assert fresh.faiss is not None
+    np.testing.assert_array_equal(index.faiss.reconstruct_n(0, index.rows), fresh.faiss.reconstruct_n(0, fresh.rows))
+    np.testing.assert_array_equal(index._df, fresh._df)
+    assert index._vectors == {}
+    store.close()
+    fresh_store.close()
+
+
 def test_vectors_are_stored_sparse_and_come_back_exact() -> None:
     hashed = HashedEmbedder().embed_array(["def retry_request(send): return send()", "class BackoffPolicy: pass"])
     packed = pack_vectors(hashed)

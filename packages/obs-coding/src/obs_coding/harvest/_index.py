@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from bisect import insort
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import faiss
@@ -38,6 +39,7 @@ from ._workers import Progress, WorkItem, analyze_items
 CHUNK_TEXT_CACHE = 64
 """Files whose chunk texts stay in memory for excerpts (by blob, oldest dropped first)."""
 Half = npt.NDArray[np.float16]
+Vectors = npt.NDArray[np.float16] | npt.NDArray[np.float32]
 PATH_TERM_WEIGHT = 3
 """A path term counts like this many content occurrences: directory and file names are deliberate labels."""
 PATCH_MAX_FILES = 64
@@ -77,25 +79,32 @@ def term_arrays(vocabulary: Vocabulary, analysis: FileAnalysis) -> TermArrays:
     return TermArrays(ids[index], counts, np.asarray(stored.sizes, dtype=np.int64), ids, whole)
 
 
-def _flat_index(blocks: list[Half], dim: int) -> tuple[faiss.IndexFlatIP, npt.NDArray[np.int64]]:
+def _flat_index(blocks: Iterable[Vectors], dim: int) -> tuple[faiss.IndexFlatIP, npt.NDArray[np.int64]]:
     """A FAISS inner-product index over the blocks' rows, and per dimension how many rows are non-zero.
 
-    Rows go in by slabs of about ``SLAB_ROWS``: FAISS keeps its own float32
-    copy, and stacking every block first would hold a second one at the peak
-    of a cold index (~600 MB for a 6-million-line repository).
+    Rows go in by slabs of about ``SLAB_ROWS``, and ``blocks`` is consumed as
+    it goes: FAISS keeps its own float32 copy, and stacking every block first
+    would hold a second one at the peak (~600 MB for a 6-million-line
+    repository).
     """
     index = faiss.IndexFlatIP(dim)
     df = np.zeros(dim, dtype=np.int64)
-    pending: list[Half] = []
+    pending: list[Vectors] = []
     rows = 0
-    for position, block in enumerate(blocks):
+
+    def flush() -> None:
+        slab = np.concatenate(pending, dtype=np.float32)
+        index.add(slab)
+        df[:] += np.count_nonzero(slab, axis=0)
+
+    for block in blocks:
         pending.append(block)
         rows += block.shape[0]
-        if rows >= SLAB_ROWS or position == len(blocks) - 1:
-            slab = np.concatenate(pending, dtype=np.float32)
-            index.add(slab)
-            df += np.count_nonzero(slab, axis=0)
+        if rows >= SLAB_ROWS:
+            flush()
             pending, rows = [], 0
+    if pending:
+        flush()
     return index, df
 
 
@@ -151,7 +160,15 @@ class RepoIndex:
         self._scan_cache = ScanCache()
         self._analyses: dict[str, FileAnalysis] = {}
         self._vectors: dict[str, Half] = {}
-        """Blob key → chunk vectors, kept as float16 (FAISS holds the float32 copy it searches)."""
+        """Blob key → chunk vectors not yet in FAISS (computed or loaded by this refresh), as float16.
+
+        Once the structures are built from them they are dropped: FAISS holds
+        the float32 copy it searches, and a later rebuild or patch reads a
+        blob's rows back from it (``_in_faiss``) rather than keeping a second
+        copy of every vector in memory.
+        """
+        self._in_faiss: dict[str, int] = {}
+        """Blob key → first FAISS row of a file with that blob (its rows are ``len(analysis.chunks)``)."""
         self._signature: tuple[tuple[str, str], ...] | None = None
         self._scanned: list[ScannedFile] | None = None
         """The scanned file list the structures were built from (a reused scan result returns the same list)."""
@@ -226,14 +243,14 @@ class RepoIndex:
         missing = [k for k in keys if k not in self._analyses]
         if missing:
             self._analyses.update(self.store.load_analyses(missing))
-        need_vectors = [k for k in keys if k not in self._vectors and k in self._analyses]
+        need_vectors = [k for k in keys if not self._has_vectors(k) and k in self._analyses]
         if need_vectors:
             self._vectors.update(self.store.load_vectors(need_vectors, self.embedder_key))
         todo: dict[str, WorkItem] = {}
         vectors_only: dict[str, WorkItem] = {}
         for f in result.files:
             key = self.key(f.blob)
-            if key in todo or key in vectors_only or (key in self._analyses and key in self._vectors):
+            if key in todo or key in vectors_only or (key in self._analyses and self._has_vectors(key)):
                 continue
             data = result.read.get(f.path)
             if data is None:
@@ -312,15 +329,23 @@ class RepoIndex:
         self._vectors.update(vectors)
         self.store.save_vectors(vectors, self.embedder_key)
 
-    def _block(self, key: str, analysis: FileAnalysis, dim: int) -> Half:
-        vectors = self._vectors[key]
-        if vectors.shape != (len(analysis.chunks), dim):  # an embedder that returned nothing usable
-            vectors = np.zeros((len(analysis.chunks), dim), np.float16)
+    def _has_vectors(self, key: str) -> bool:
+        return key in self._vectors or key in self._in_faiss
+
+    def _block(self, key: str, analysis: FileAnalysis, dim: int) -> Vectors:
+        """A blob's chunk vectors: new ones from ``_vectors``, the rest read back from the current FAISS index."""
+        rows = len(analysis.chunks)
+        vectors: Vectors | None = self._vectors.get(key)
+        if vectors is None and self.faiss is not None and key in self._in_faiss and self.dim == dim:
+            vectors = self.faiss.reconstruct_n(self._in_faiss[key], rows) if rows else np.zeros((0, dim), np.float32)
+        if vectors is None or vectors.shape != (rows, dim):  # an embedder that returned nothing usable
+            vectors = np.zeros((rows, dim), np.float16)
         return vectors
 
     def _rebuild(self, result: ScanResult) -> None:
         keys = [self.key(f.blob) for f in result.files]
-        dim = next((v.shape[1] for v in (self._vectors[k] for k in keys) if v.ndim == 2 and v.shape[0]), 1)
+        fresh = (self._vectors[k] for k in keys if k in self._vectors)
+        dim = next((v.shape[1] for v in fresh if v.ndim == 2 and v.shape[0]), self.dim if self.rows else 1)
         previous = self.files
         same_paths = len(previous) == len(result.files) and all(
             old.path == new.path for old, new in zip(previous, result.files, strict=True)
@@ -338,7 +363,10 @@ class RepoIndex:
         self.by_path = {f.path: i for i, f in enumerate(self.files)}
         live = set(keys)
         self._analyses = {k: v for k, v in self._analyses.items() if k in live}
-        self._vectors = {k: v for k, v in self._vectors.items() if k in live}
+        self._vectors = {}  # all in FAISS now
+        self._in_faiss = {}
+        for f in self.files:
+            self._in_faiss.setdefault(self.key(f.blob), f.first_chunk)
         arrays = [self._terms_of(key, f.analysis) for key, f in zip(keys, self.files, strict=True)]
         self._term_arrays = dict(zip(keys, arrays, strict=True))
         if arrays:
@@ -357,19 +385,17 @@ class RepoIndex:
 
     def _rebuild_all(self, result: ScanResult, keys: list[str], dim: int) -> None:
         files: list[IndexedFile] = []
-        blocks: list[Half] = []
         row = 0
         for f, key in zip(result.files, keys, strict=True):
             analysis = self._analyses[key]
-            vectors = self._block(key, analysis, dim)
             files.append(IndexedFile(f.path, f.blob, f.language, f.size, analysis, row))
-            if vectors.shape[0]:
-                blocks.append(vectors)
-                row += vectors.shape[0]
+            row += len(analysis.chunks)
+        # Blocks are read (new ones from memory, the rest back from the current index) as the new index fills.
+        blocks = (self._block(key, indexed.analysis, dim) for key, indexed in zip(keys, files, strict=True))
+        self.faiss, self._df = _flat_index(blocks, dim)
         self.files = files
         self.rows, self.dim = row, dim
         self.chunk_file = np.repeat(np.arange(len(files), dtype=np.int64), [len(f.analysis.chunks) for f in files])
-        self.faiss, self._df = _flat_index(blocks, dim)
         definitions: dict[str, list[tuple[int, int]]] = {}
         for file_index, indexed in enumerate(files):
             for def_index, definition in enumerate(indexed.analysis.definitions):
@@ -389,6 +415,9 @@ class RepoIndex:
         """
         assert self.faiss is not None
         files = list(self.files)
+        # Every block this patch needs is read before any row moves (``_block`` reads by current row numbers).
+        old_blocks = {i: self._block(self.key(files[i].blob), files[i].analysis, dim) for i in changed}
+        new_blocks = {i: self._block(keys[i], self._analyses[keys[i]], dim) for i in changed}
         firsts = np.fromiter((f.first_chunk for f in files), dtype=np.int64, count=len(files))
         for i in changed:
             old = files[i]
@@ -397,12 +426,11 @@ class RepoIndex:
             old_rows = len(old.analysis.chunks)
             start = int(firsts[i])
             if old_rows:
-                old_block = self._block(self.key(old.blob), old.analysis, dim)
-                self._df -= np.count_nonzero(old_block, axis=0)
+                self._df -= np.count_nonzero(old_blocks[i], axis=0)
                 self.faiss.remove_ids(faiss.IDSelectorRange(start, start + old_rows))
                 self.chunk_file = np.delete(self.chunk_file, np.s_[start : start + old_rows])
                 firsts[firsts > start] -= old_rows
-            block = self._block(key, analysis, dim)
+            block = new_blocks[i]
             firsts[i] = self.faiss.ntotal
             if block.shape[0]:
                 self.faiss.add(block.astype(np.float32))
