@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pytest
 from obs_coding.harvest import HashedEmbedder, _index, _workers
 from obs_coding.harvest._index import RepoIndex
+from obs_coding.harvest._lexical import BM25, Vocabulary
 from obs_coding.harvest._rank import rank
 from obs_coding.harvest._repo import open_repository
 from obs_coding.harvest._store import IndexStore, pack_vectors, unpack_vectors
@@ -200,6 +202,53 @@ def test_a_rebuild_reads_kept_vectors_back_from_faiss(make_repo: RepoFactory, tm
     np.testing.assert_array_equal(index.faiss.reconstruct_n(0, index.rows), fresh.faiss.reconstruct_n(0, fresh.rows))
     np.testing.assert_array_equal(index._df, fresh._df)
     assert index._vectors == {}
+    store.close()
+    fresh_store.close()
+
+
+@pytest.mark.parametrize("change", ["delete", "rename"])
+def test_a_rebuild_that_fails_halfway_leaves_nothing_stale(
+    make_repo: RepoFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    files = dict(SMALL_PROJECT)
+    files["app/big.py"] = "".join(f"def step_{i}(value):\n    return jitter(value) + {i}\n\n\n" for i in range(300))
+    root = make_repo(files)
+    index, store = _build(root, tmp_path / "index")
+    if change == "delete":  # every later row moves up: stale row numbers would read past the end
+        (root / "app/big.py").unlink()
+    else:  # same rows, other order: stale row numbers would read other files' vectors
+        (root / "app/big.py").rename(root / "app/zz_big.py")
+    real = BM25.from_bags
+    calls = []
+
+    def fails_once(vocabulary: Vocabulary, bags: Iterable[Mapping[str, int]]) -> BM25:
+        calls.append(1)
+        if len(calls) == 1:  # after FAISS was swapped, before the rest of the structures
+            raise MemoryError("transient")
+        return real(vocabulary, bags)
+
+    monkeypatch.setattr(BM25, "from_bags", staticmethod(fails_once))
+    result, stats = index.refresh_scan()
+    with pytest.raises(MemoryError):
+        index.refresh_embed(result, stats)
+    write(root, {"app/policy.py": files["app/policy.py"] + "\n# edited\n"})
+    result, stats = index.refresh_scan()
+    index.refresh_embed(result, stats)
+    monkeypatch.undo()
+    fresh, fresh_store = _build(root, tmp_path / "fresh")
+    assert [(f.path, f.blob) for f in index.files] == [(f.path, f.blob) for f in fresh.files]
+    assert index.faiss is not None
+    assert fresh.faiss is not None
+    for mine, theirs in zip(index.files, fresh.files, strict=True):
+        rows = len(mine.analysis.chunks)
+        np.testing.assert_array_equal(
+            index.faiss.reconstruct_n(mine.first_chunk, rows), fresh.faiss.reconstruct_n(theirs.first_chunk, rows)
+        )
+    np.testing.assert_array_equal(index._df, fresh._df)
+    for query in ("retry with backoff", "step value jitter"):
+        mine_ranked = rank(index, HashedEmbedder(), query, signals=None)
+        their_ranked = rank(fresh, HashedEmbedder(), query, signals=None)
+        assert [(r.path, r.signals) for r in mine_ranked.files] == [(r.path, r.signals) for r in their_ranked.files]
     store.close()
     fresh_store.close()
 

@@ -269,7 +269,13 @@ class RepoIndex:
         if vectors_only:  # analysed before, new embedder: chunk texts come from the analysis, no re-parse
             self._embed_only(vectors_only, stats)
         stats.embed_seconds = time.perf_counter() - started
-        self._rebuild(result)
+        try:
+            self._rebuild(result)
+        except BaseException:
+            # Half-swapped structures (new FAISS rows, old row map or path index) must not survive into the next
+            # refresh: start it cold. Analyses and vectors are in the store, so that refresh only re-reads them.
+            self._forget_structures()
+            raise
         self._signature = signature
         self._scanned = result.files
         stats.rebuilt = True
@@ -345,6 +351,26 @@ class RepoIndex:
             vectors = np.zeros((rows, dim), np.float16)
         return vectors
 
+    def _forget_structures(self) -> None:
+        """Back to the state of a new index over the same store: nothing searchable, nothing assumed in FAISS."""
+        self._vectors = {}
+        self._in_faiss = {}
+        self._signature = None
+        self._scanned = None
+        self.files = []
+        self.by_path = {}
+        self.rows, self.dim = 0, 1
+        self.chunk_file = np.zeros(0, dtype=np.int64)
+        self.faiss = None
+        self._df = np.zeros(1, dtype=np.int64)
+        self.query_weights = None
+        self.content = self.chunks = self.paths = BM25.empty(self.vocabulary)
+        self.chunk_owner = np.zeros(0, dtype=np.int64)
+        self.definitions = {}
+        self.reference_df = Counter()
+        self.generation += 1
+        self.paths_generation += 1
+
     def _rebuild(self, result: ScanResult) -> None:
         keys = [self.key(f.blob) for f in result.files]
         fresh = (self._vectors[k] for k in keys if k in self._vectors)
@@ -358,6 +384,10 @@ class RepoIndex:
             self._patch(result, keys, changed, dim)
         else:
             self._rebuild_all(result, keys, dim)
+        self._vectors = {}  # all in FAISS now
+        self._in_faiss = {}
+        for f in self.files:
+            self._in_faiss.setdefault(self.key(f.blob), f.first_chunk)
         if not same_paths:
             self.paths = BM25.from_bags(
                 self.vocabulary, (Counter(dict.fromkeys(path_terms(f.path), PATH_TERM_WEIGHT)) for f in self.files)
@@ -366,10 +396,6 @@ class RepoIndex:
         self.by_path = {f.path: i for i, f in enumerate(self.files)}
         live = set(keys)
         self._analyses = {k: v for k, v in self._analyses.items() if k in live}
-        self._vectors = {}  # all in FAISS now
-        self._in_faiss = {}
-        for f in self.files:
-            self._in_faiss.setdefault(self.key(f.blob), f.first_chunk)
         arrays = [self._terms_of(key, f.analysis) for key, f in zip(keys, self.files, strict=True)]
         self._term_arrays = dict(zip(keys, arrays, strict=True))
         if arrays:
