@@ -166,7 +166,7 @@ class RepoIndex:
         """Blob key → chunk vectors not yet in FAISS (computed or loaded by this refresh), as float16.
 
         Once the structures are built from them they are dropped: FAISS holds
-        the float32 copy it searches, and a later rebuild or patch reads a
+        the copy it searches (float16 as well), and a later rebuild or patch reads a
         blob's rows back from it (``_in_faiss``) rather than keeping a second
         copy of every vector in memory.
         """
