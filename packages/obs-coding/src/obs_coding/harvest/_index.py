@@ -162,6 +162,21 @@ class RepoIndex:
         self._listing = Listing()
         self._scan_cache = ScanCache()
         self._analyses: dict[str, FileAnalysis] = {}
+        self._chunk_text_cache: dict[str, list[str]] = {}
+        self.vocabulary = Vocabulary()
+        self._term_arrays: dict[str, TermArrays] = {}
+        self.generation = 0
+        """Increments whenever the searchable structures change."""
+        self.paths_generation = 0
+        """Increments when the list of indexed paths changes (what path-keyed signals depend on)."""
+        self._empty_structures()
+
+    def _empty_structures(self) -> None:
+        """Nothing searchable and nothing assumed in FAISS: a new index, or one whose rebuild failed halfway.
+
+        What the next refresh needs beyond this (analyses, vectors) it finds in
+        ``_analyses`` or the store.
+        """
         self._vectors: dict[str, Half] = {}
         """Blob key → chunk vectors not yet in FAISS (computed or loaded by this refresh), as float16.
 
@@ -175,7 +190,6 @@ class RepoIndex:
         self._signature: tuple[tuple[str, str], ...] | None = None
         self._scanned: list[ScannedFile] | None = None
         """The scanned file list the structures were built from (a reused scan result returns the same list)."""
-        self._chunk_text_cache: dict[str, list[str]] = {}
         self.files: list[IndexedFile] = []
         self.by_path: dict[str, int] = {}
         self.rows = 0
@@ -187,8 +201,6 @@ class RepoIndex:
         self._df = np.zeros(1, dtype=np.int64)
         """Per dimension, chunk vectors with a non-zero value (kept so a patch updates the IDF, not recounts it)."""
         self.query_weights: npt.NDArray[np.float32] | None = None
-        self.vocabulary = Vocabulary()
-        self._term_arrays: dict[str, TermArrays] = {}
         self.content = BM25.empty(self.vocabulary)
         """Whole-file BM25 over content terms."""
         self.chunks = BM25.empty(self.vocabulary)
@@ -198,10 +210,8 @@ class RepoIndex:
         self.definitions: dict[str, list[tuple[int, int]]] = {}
         self.reference_df: Counter[str] = Counter()
         """Name → number of files referring to it (ubiquitous names carry no information)."""
-        self.generation = 0
-        """Increments whenever the searchable structures change."""
-        self.paths_generation = 0
-        """Increments when the list of indexed paths changes (what path-keyed signals depend on)."""
+        self.generation += 1
+        self.paths_generation += 1
 
     def key(self, blob: str) -> str:
         return blob + self._suffix
@@ -274,7 +284,7 @@ class RepoIndex:
         except BaseException:
             # Half-swapped structures (new FAISS rows, old row map or path index) must not survive into the next
             # refresh: start it cold. Analyses and vectors are in the store, so that refresh only re-reads them.
-            self._forget_structures()
+            self._empty_structures()
             raise
         self._signature = signature
         self._scanned = result.files
@@ -350,26 +360,6 @@ class RepoIndex:
         if vectors is None or vectors.shape != (rows, dim):  # an embedder that returned nothing usable
             vectors = np.zeros((rows, dim), np.float16)
         return vectors
-
-    def _forget_structures(self) -> None:
-        """Back to the state of a new index over the same store: nothing searchable, nothing assumed in FAISS."""
-        self._vectors = {}
-        self._in_faiss = {}
-        self._signature = None
-        self._scanned = None
-        self.files = []
-        self.by_path = {}
-        self.rows, self.dim = 0, 1
-        self.chunk_file = np.zeros(0, dtype=np.int64)
-        self.faiss = None
-        self._df = np.zeros(1, dtype=np.int64)
-        self.query_weights = None
-        self.content = self.chunks = self.paths = BM25.empty(self.vocabulary)
-        self.chunk_owner = np.zeros(0, dtype=np.int64)
-        self.definitions = {}
-        self.reference_df = Counter()
-        self.generation += 1
-        self.paths_generation += 1
 
     def _rebuild(self, result: ScanResult) -> None:
         keys = [self.key(f.blob) for f in result.files]
